@@ -1,0 +1,63 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from actions.models import ActionItem, ActionOwner, ProgressEntry, Reminder, local_today
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("是否逾期")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已逾期")), ("no", _("未逾期"))]
+
+    def queryset(self, request, queryset):
+        overdue = queryset.model.objects.overdue(local_today()).values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue)
+        return queryset
+
+
+class OwnerInline(admin.TabularInline):
+    model = ActionOwner
+    extra = 0
+    autocomplete_fields = ["user", "department"]
+
+
+class ProgressInline(admin.TabularInline):
+    model = ProgressEntry
+    extra = 0
+    readonly_fields = ["author", "created_at", "changes", "note"]
+    can_delete = False
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "meeting", "status", "progress", "due_date", "deadline_kind", "overdue"]
+    list_filter = ["status", OverdueFilter, "deadline_kind", "priority", "deadline_is_estimate"]
+    search_fields = ["title", "description", "deadline_text", "meeting__title"]
+    date_hierarchy = "due_date"
+    list_select_related = ["meeting"]
+    autocomplete_fields = ["meeting", "decisions", "completed_by", "created_by"]
+    inlines = [OwnerInline, ProgressInline]
+
+    @admin.display(boolean=True, description=_("逾期"))
+    def overdue(self, action):
+        return action.is_overdue
+
+
+@admin.register(ProgressEntry)
+class ProgressEntryAdmin(admin.ModelAdmin):
+    list_display = ["action", "author", "created_at", "note"]
+    search_fields = ["note", "action__title"]
+    list_select_related = ["action", "author"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["action", "recipient", "kind", "slot", "state", "attempts", "sent_at"]
+    list_filter = ["state", "kind", "slot"]
+    search_fields = ["action__title", "recipient__name"]
+    list_select_related = ["action", "recipient"]

@@ -1,0 +1,263 @@
+"""Action items (行动项), their owners, deadlines, progress log and reminders."""
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    DONE = "done", _("已完成")
+    CANCELLED = "cancelled", _("已取消")
+    ON_HOLD = "on_hold", _("已搁置")
+
+
+# An item is "open" while someone still owes work on it. Overdue and reminders only apply to these.
+OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+
+class DeadlineKind(models.TextChoices):
+    DATE = "date", _("固定日期")
+    RELATIVE = "relative", _("相对会议日期")
+    EVENT = "event", _("以事件为准")
+    ONGOING = "ongoing", _("持续进行")
+    RECURRING = "recurring", _("周期性")
+
+
+class Priority(models.TextChoices):
+    HIGH = "high", _("高")
+    NORMAL = "normal", _("中")
+    LOW = "low", _("低")
+
+
+def local_today() -> datetime.date:
+    """Today in the site's time zone (Asia/Shanghai), which is what a deadline date means."""
+    return timezone.localdate()
+
+
+class ActionItemQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None):
+        """The database form of ActionItem.is_overdue; the two must agree."""
+        return self.open().filter(due_date__lt=today or local_today())
+
+    def owned_by(self, user):
+        """Items the user answers for: as a person owner, or as head of a department owner."""
+        return self.filter(
+            Q(owners__user=user) | Q(owners__department__head=user)
+        ).distinct()
+
+
+class ActionItem(models.Model):
+    title = models.CharField(_("事项"), max_length=300)
+    description = models.TextField(_("说明"), blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting", verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="action_items",
+    )
+    decisions = models.ManyToManyField(
+        "meetings.Decision", verbose_name=_("对应决议"), blank=True, related_name="action_items"
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        _("进度(%)"), default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    priority = models.CharField(_("优先级"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+
+    # The deadline: the date it resolves to (if any), how it was given, and the words used.
+    due_date = models.DateField(_("完成时限"), null=True, blank=True)
+    deadline_kind = models.CharField(
+        _("时限类型"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.DATE
+    )
+    deadline_text = models.CharField(
+        _("时限原文"), max_length=100, blank=True, help_text=_("会上的原话,例如:两周内、下次例会前、每周")
+    )
+    deadline_is_estimate = models.BooleanField(_("预计时间"), default=False)
+
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认完成人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ActionItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("行动项")
+        verbose_name_plural = _("行动项")
+        ordering = ["due_date", "pk"]
+        indexes = [
+            # "My actions" and the reminder planner: open items by due date.
+            models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="action_progress_0_100"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("actions:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue_on(self, today: datetime.date) -> bool:
+        return self.is_open and self.due_date is not None and self.due_date < today
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived from the due date and the status; never stored."""
+        return self.is_overdue_on(local_today())
+
+    @property
+    def days_overdue(self) -> int:
+        return (local_today() - self.due_date).days if self.is_overdue else 0
+
+    @property
+    def days_left(self) -> int | None:
+        if self.due_date is None or not self.is_open:
+            return None
+        return (self.due_date - local_today()).days
+
+    @property
+    def completed_on_time(self) -> bool | None:
+        """None when not completed or when there was no date to meet."""
+        if self.status != Status.DONE or self.completed_at is None or self.due_date is None:
+            return None
+        return timezone.localdate(self.completed_at) <= self.due_date
+
+
+class ActionOwner(models.Model):
+    """A person or a department answering for an item, as lead (牵头/负责) or support (协助/配合)."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头")
+        SUPPORT = "support", _("配合")
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="owners")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="action_ownerships",
+    )
+    department = models.ForeignKey(
+        "meetings.Department", verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="action_ownerships",
+    )
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.LEAD)
+
+    class Meta:
+        verbose_name = _("责任人")
+        verbose_name_plural = _("责任人")
+        ordering = ["action", "role", "pk"]  # "lead" sorts before "support"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, department__isnull=True)
+                | Q(user__isnull=True, department__isnull=False),
+                name="owner_person_xor_department",
+            ),
+            models.UniqueConstraint(
+                fields=["action", "user"], condition=Q(user__isnull=False), name="owner_unique_person"
+            ),
+            models.UniqueConstraint(
+                fields=["action", "department"], condition=Q(department__isnull=False),
+                name="owner_unique_department",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.owner_name}({self.get_role_display()})"
+
+    @property
+    def owner_name(self) -> str:
+        return self.user.name if self.user_id else self.department.name
+
+    @property
+    def answering_user(self):
+        """Who answers for this ownership: the person, or the head of the department."""
+        return self.user if self.user_id else self.department.head
+
+
+class ProgressEntry(models.Model):
+    """One line of an item's history: who changed what, when, and why."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="progress_entries")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    # {"field": [before, after]}, e.g. {"status": ["in_progress", "done"], "progress": [40, 100]}
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("进展记录")
+        verbose_name_plural = _("进展记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.note[:40]}"
+
+    @property
+    def status_labels(self) -> tuple[str, str] | None:
+        """The status change as the user reads it: ("进行中", "已完成")."""
+        change = self.changes.get("status")
+        if not change:
+            return None
+        before, after = change
+        return (Status(before).label if before else "—", Status(after).label if after else "—")
+
+
+class Reminder(models.Model):
+    """A reminder is a row with a unique key before it is a message, so it is never sent twice."""
+
+    class Kind(models.TextChoices):
+        DUE_TOMORROW = "due_tomorrow", _("明日到期")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    slot = models.DateField(_("计划日期"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("提醒")
+        verbose_name_plural = _("提醒")
+        ordering = ["-slot", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "kind", "recipient", "slot"], name="reminder_unique_per_slot"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient} ({self.slot})"

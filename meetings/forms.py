@@ -1,0 +1,168 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport, User
+
+# Long enough for a two-day strategy meeting's notes, short enough to stop a pasted file.
+MAX_TEXT = 50_000
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
+
+def limit_text(field: forms.Field) -> None:
+    field.validators.append(MaxLengthValidator(MAX_TEXT))
+    field.widget.attrs["maxlength"] = MAX_TEXT
+
+
+def check_year(value, field_label) -> None:
+    if value and not (EARLIEST_YEAR <= value.year <= LATEST_YEAR):
+        raise forms.ValidationError(
+            _("%(field)s的年份应在 %(start)s 到 %(end)s 之间。"),
+            params={"field": field_label, "start": EARLIEST_YEAR, "end": LATEST_YEAR},
+        )
+
+
+class PeopleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.display_name
+
+
+def active_people():
+    return User.objects.filter(is_active=True).order_by("name")
+
+
+class _CrispyForm:
+    submit_label = _("保存")
+
+    def _helper(self, action: str = "") -> FormHelper:
+        helper = FormHelper()
+        helper.form_action = action
+        helper.add_input(Submit("submit", self.submit_label))
+        return helper
+
+
+class MeetingForm(_CrispyForm, forms.ModelForm):
+    submit_label = _("创建会议")
+    chair = PeopleChoiceField(queryset=active_people(), label=_("主持人"), required=False)
+    recorder = PeopleChoiceField(queryset=active_people(), label=_("记录人"), required=False)
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "title", "kind", "series", "starts_at", "ends_at", "location", "chair", "recorder",
+            "department", "is_confidential", "background",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "background": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["chair"].queryset = active_people()
+        self.fields["recorder"].queryset = active_people()
+        limit_text(self.fields["background"])
+        self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        check_year(starts_at, _("开始时间"))
+        check_year(ends_at, _("结束时间"))
+        if starts_at and ends_at:
+            if ends_at < starts_at:
+                self.add_error("ends_at", _("结束时间不能早于开始时间。"))
+            elif ends_at - starts_at > datetime.timedelta(days=14):
+                self.add_error("ends_at", _("会议时长不能超过 14 天,请检查结束时间。"))
+        return cleaned
+
+
+class AttendanceForm(_CrispyForm, forms.ModelForm):
+    submit_label = _("添加")
+    user = PeopleChoiceField(queryset=active_people(), label=_("人员"), required=False)
+
+    class Meta:
+        model = Attendance
+        fields = ["user", "guest_name", "guest_organisation", "role", "status", "note"]
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+        self.fields["user"].queryset = active_people()
+        self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        user, guest = cleaned.get("user"), (cleaned.get("guest_name") or "").strip()
+        if not user and not guest:
+            raise forms.ValidationError(_("请选择一位人员,或填写特邀嘉宾的姓名。"))
+        if user and self.meeting.attendances.filter(user=user).exists():
+            self.add_error("user", _("%(name)s 已在参会名单中。") % {"name": user.name})
+        return cleaned
+
+    def validate_constraints(self):
+        pass  # the meeting is set by the service; clean() already checks duplicates
+
+
+class AgendaItemForm(_CrispyForm, forms.ModelForm):
+    submit_label = _("添加议程")
+    presenter = PeopleChoiceField(queryset=active_people(), label=_("汇报人"), required=False)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "presenter", "planned_minutes", "day"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presenter"].queryset = active_people()
+        self.helper = self._helper()
+
+
+class SpeakerReportForm(_CrispyForm, forms.ModelForm):
+    submit_label = _("添加汇报")
+    speaker = PeopleChoiceField(queryset=active_people(), label=_("发言人"), required=False)
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("议程"))
+
+    class Meta:
+        model = SpeakerReport
+        fields = ["agenda_item", "speaker", "speaker_name", "content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["speaker"].queryset = active_people()
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        limit_text(self.fields["content"])
+        self.helper = self._helper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("speaker") and not (cleaned.get("speaker_name") or "").strip():
+            self.add_error("speaker", _("请选择发言人,或填写外部发言人的姓名。"))
+        return cleaned
+
+
+class DecisionForm(_CrispyForm, forms.ModelForm):
+    submit_label = _("添加决议")
+    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("所属议程"), required=False)
+
+    class Meta:
+        model = Decision
+        fields = ["agenda_item", "problem", "discussion", "text"]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 2}),
+            "discussion": forms.Textarea(attrs={"rows": 3}),
+            "text": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, meeting: Meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        for name in ("problem", "discussion", "text"):
+            limit_text(self.fields[name])
+        self.helper = self._helper()
