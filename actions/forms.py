@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind
 from meetings.forms import MAX_TEXT, PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
-from meetings.models import Department, Meeting, User
+from meetings.models import Decision, Department, Meeting, User
 
 
 class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
@@ -41,7 +41,7 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["lead_user"].queryset = active_people()
         self.fields["support_users"].queryset = active_people()
-        self.fields["decisions"].queryset = meeting.decisions.all()
+        self.fields["decisions"].queryset = Decision.objects.filter(meeting=meeting)
         self.fields["decisions"].label_from_instance = lambda d: d.label
         limit_text(self.fields["description"])
         self.helper = self._helper()

@@ -118,21 +118,24 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # E-mail: printed to the console unless an SMTP host is configured.
-EMAIL_HOST = env.str("EMAIL_HOST", "")
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_PORT = env.int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
-EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", False)
-if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ConfigError("EMAIL_USE_SSL", "cannot be true together with EMAIL_USE_TLS")
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", 20)
+_email_host = env.str("EMAIL_HOST", "")
+if _email_host:
+    _use_tls, _use_ssl = env.bool("EMAIL_USE_TLS", False), env.bool("EMAIL_USE_SSL", False)
+    if _use_tls and _use_ssl:
+        raise ConfigError("EMAIL_USE_SSL", "cannot be true together with EMAIL_USE_TLS")
+    _smtp_options = {
+        "host": _email_host,
+        "port": env.int("EMAIL_PORT", 465 if _use_ssl else 587 if _use_tls else 25),
+        "use_tls": _use_tls,
+        "use_ssl": _use_ssl,
+        "timeout": env.int("EMAIL_TIMEOUT", 20),
+    }
+    if env.str("EMAIL_HOST_USER"):
+        _smtp_options["username"] = env.str("EMAIL_HOST_USER")
+        _smtp_options["password"] = env.str("EMAIL_HOST_PASSWORD", "")
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}}
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "会议纪要 <minutes@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -14,7 +14,9 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def limit_text(field: forms.Field) -> None:
-    field.validators.append(MaxLengthValidator(MAX_TEXT))
+    field.validators.append(
+        MaxLengthValidator(MAX_TEXT, message=_("内容过长:最多 %(limit_value)s 字,当前 %(show_value)s 字。"))
+    )
     field.widget.attrs["maxlength"] = MAX_TEXT
 
 
@@ -136,7 +138,7 @@ class SpeakerReportForm(_CrispyForm, forms.ModelForm):
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["speaker"].queryset = active_people()
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)
         limit_text(self.fields["content"])
         self.helper = self._helper()
 
@@ -162,7 +164,7 @@ class DecisionForm(_CrispyForm, forms.ModelForm):
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["agenda_item"].queryset = AgendaItem.objects.filter(meeting=meeting)
         for name in ("problem", "discussion", "text"):
             limit_text(self.fields[name])
         self.helper = self._helper()

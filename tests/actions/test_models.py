@@ -1,0 +1,109 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from actions import services
+from actions.models import ActionItem, ActionOwner, ProgressEntry, Status
+from tests.factories import make_action
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 3, 20, 10, 0, tzinfo=SHANGHAI), tick=False)
+def test_overdue_is_derived_from_due_date_and_status(owner):
+    late = make_action(lead=owner, due_date=datetime.date(2026, 3, 19))
+    today = make_action(lead=owner, due_date=datetime.date(2026, 3, 20))
+    done_late = make_action(lead=owner, due_date=datetime.date(2026, 3, 1), status=Status.DONE)
+    on_hold = make_action(lead=owner, due_date=datetime.date(2026, 3, 1), status=Status.ON_HOLD)
+    no_date = make_action(lead=owner, due_date=None)
+
+    assert late.is_overdue and late.days_overdue == 1
+    assert not today.is_overdue and today.days_left == 0
+    assert not done_late.is_overdue
+    assert not on_hold.is_overdue
+    assert not no_date.is_overdue
+    # The queryset form agrees with the property.
+    assert set(ActionItem.objects.overdue()) == {late}
+
+
+@pytest.mark.django_db
+@time_machine.travel(datetime.datetime(2026, 3, 20, 0, 30, tzinfo=SHANGHAI), tick=False)
+def test_overdue_uses_beijing_date_not_utc(owner):
+    # 00:30 in Shanghai is still the 19th in UTC: an item due on the 19th is overdue in Shanghai.
+    action = make_action(lead=owner, due_date=datetime.date(2026, 3, 19))
+    assert action.is_overdue
+
+
+@pytest.mark.django_db
+def test_create_requires_a_lead(owner, meeting):
+    with pytest.raises(ValidationError):
+        services.action_create(title="整理资料", owners=[(owner, ActionOwner.Role.SUPPORT)], by=owner, meeting=meeting)
+    assert not ActionItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_with_person_and_department_owners_logs_creation(owner, chair, department, meeting):
+    action = services.action_create(
+        title="两周内提交渠道优化方案",
+        owners=[(owner, ActionOwner.Role.LEAD), (department, ActionOwner.Role.LEAD), (chair, ActionOwner.Role.SUPPORT)],
+        by=chair, meeting=meeting, due_date=datetime.date(2030, 1, 1), deadline_text="两周内",
+    )
+    owners = {(o.owner_name, o.role) for o in action.owners.all()}
+    assert owners == {("王芳", "lead"), ("市场部", "lead"), ("张伟", "support")}
+    assert action.progress_entries.count() == 1
+    # The department owner is answered for by its head.
+    assert {o.answering_user for o in action.owners.all()} == {owner, chair}
+
+
+@pytest.mark.django_db
+def test_complete_records_who_when_and_logs_the_change(owner):
+    action = make_action(lead=owner, status=Status.IN_PROGRESS, progress=40)
+    services.action_complete(action=action, by=owner, note="报告已提交")
+    action.refresh_from_db()
+    assert action.status == Status.DONE and action.progress == 100
+    assert action.completed_by == owner and action.completed_at is not None
+    entry = ProgressEntry.objects.get(action=action)
+    assert entry.author == owner
+    assert entry.changes == {"status": ["in_progress", "done"], "progress": [40, 100]}
+    assert entry.note == "报告已提交"
+    assert entry.status_labels == ("进行中", "已完成")
+
+
+@pytest.mark.django_db
+def test_completing_twice_logs_once(owner):
+    action = make_action(lead=owner)
+    services.action_complete(action=action, by=owner)
+    services.action_complete(action=action, by=owner)
+    assert action.progress_entries.count() == 1
+
+
+@pytest.mark.django_db
+def test_cancelled_item_cannot_be_completed(owner):
+    action = make_action(lead=owner, status=Status.CANCELLED)
+    with pytest.raises(ValidationError):
+        services.action_complete(action=action, by=owner)
+
+
+@pytest.mark.django_db
+def test_completed_on_time_compares_local_completion_date(owner):
+    action = make_action(lead=owner, due_date=datetime.date(2026, 3, 10))
+    # 23:30 on the 10th in Shanghai is 15:30 UTC: still on time.
+    action.status = Status.DONE
+    action.completed_at = datetime.datetime(2026, 3, 10, 23, 30, tzinfo=SHANGHAI)
+    assert action.completed_on_time is True
+    action.completed_at = datetime.datetime(2026, 3, 11, 0, 30, tzinfo=SHANGHAI)
+    assert action.completed_on_time is False
+    assert timezone.is_aware(action.completed_at)
+
+
+@pytest.mark.django_db
+def test_progress_outside_0_100_is_rejected_by_the_database(owner):
+    from django.db import IntegrityError, transaction
+
+    action = make_action(lead=owner)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionItem.objects.filter(pk=action.pk).update(progress=150)
