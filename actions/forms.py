@@ -15,21 +15,32 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
     """A simple form for now; the live editor adds type-ahead owners and parsed deadlines."""
 
     submit_label = _("添加行动项")
+    id_prefix = "action"
     lead_user = PeopleChoiceField(queryset=active_people(), label=_("牵头人"), required=False)
     lead_department = forms.ModelChoiceField(
-        queryset=Department.objects.all(), label=_("牵头部门"), required=False,
+        queryset=Department.objects.all(),
+        label=_("牵头部门"),
+        required=False,
         help_text=_("由部门负责人对该事项负责"),
     )
     support_users = PeopleMultipleChoiceField(
-        queryset=active_people(), label=_("配合人"), required=False,
+        queryset=active_people(),
+        label=_("配合人"),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
 
     class Meta:
         model = ActionItem
         fields = [
-            "title", "description", "decisions", "due_date", "deadline_kind", "deadline_text",
-            "deadline_is_estimate", "priority",
+            "title",
+            "description",
+            "decisions",
+            "due_date",
+            "deadline_kind",
+            "deadline_text",
+            "deadline_is_estimate",
+            "priority",
         ]
         widgets = {
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -63,13 +74,16 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
         if self.cleaned_data.get("lead_department"):
             owners.append((self.cleaned_data["lead_department"], ActionOwner.Role.LEAD))
         lead = self.cleaned_data.get("lead_user")
-        owners += [(u, ActionOwner.Role.SUPPORT) for u in self.cleaned_data.get("support_users", []) if u != lead]
+        owners += [
+            (u, ActionOwner.Role.SUPPORT) for u in self.cleaned_data.get("support_users", []) if u != lead
+        ]
         return owners
 
 
 class CompleteForm(forms.Form):
     note = forms.CharField(
-        label=_("完成说明"), required=False, max_length=MAX_TEXT, widget=forms.TextInput(
-            attrs={"placeholder": _("可选,例如:已提交报告")}
-        ),
+        label=_("完成说明"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.TextInput(attrs={"placeholder": _("可选,例如:已提交报告")}),
     )

@@ -52,16 +52,18 @@ class ActionItemQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         """Items the user answers for: as a person owner, or as head of a department owner."""
-        return self.filter(
-            Q(owners__user=user) | Q(owners__department__head=user)
-        ).distinct()
+        return self.filter(Q(owners__user=user) | Q(owners__department__head=user)).distinct()
 
 
 class ActionItem(models.Model):
     title = models.CharField(_("事项"), max_length=300)
     description = models.TextField(_("说明"), blank=True)
     meeting = models.ForeignKey(
-        "meetings.Meeting", verbose_name=_("来源会议"), null=True, blank=True, on_delete=models.SET_NULL,
+        "meetings.Meeting",
+        verbose_name=_("来源会议"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="action_items",
     )
     decisions = models.ManyToManyField(
@@ -85,12 +87,20 @@ class ActionItem(models.Model):
 
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认完成人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认完成人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -106,7 +116,9 @@ class ActionItem(models.Model):
             models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(progress__gte=0, progress__lte=100), name="action_progress_0_100"),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0, progress__lte=100), name="action_progress_0_100"
+            ),
         ]
 
     def __str__(self):
@@ -154,11 +166,19 @@ class ActionOwner(models.Model):
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="owners")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="action_ownerships",
     )
     department = models.ForeignKey(
-        "meetings.Department", verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.CASCADE,
+        "meetings.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="action_ownerships",
     )
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.LEAD)
@@ -177,7 +197,8 @@ class ActionOwner(models.Model):
                 fields=["action", "user"], condition=Q(user__isnull=False), name="owner_unique_person"
             ),
             models.UniqueConstraint(
-                fields=["action", "department"], condition=Q(department__isnull=False),
+                fields=["action", "department"],
+                condition=Q(department__isnull=False),
                 name="owner_unique_department",
             ),
         ]
@@ -200,7 +221,11 @@ class ProgressEntry(models.Model):
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="progress_entries")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -239,7 +264,9 @@ class Reminder(models.Model):
         FAILED = "failed", _("发送失败")
 
     action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="reminders")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
     slot = models.DateField(_("计划日期"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)

@@ -32,9 +32,13 @@ def plan_due_tomorrow(*, today: datetime.date | None = None) -> list[int]:
             if recipient is None or not recipient.is_active:
                 continue
             if not recipient.email:
-                logger.warning("No e-mail address for %s; reminder for action %s skipped", recipient, action.pk)
+                logger.warning(
+                    "No e-mail address for %s; reminder for action %s skipped", recipient, action.pk
+                )
                 continue
-            rows.append(Reminder(action=action, recipient=recipient, kind=Reminder.Kind.DUE_TOMORROW, slot=tomorrow))
+            rows.append(
+                Reminder(action=action, recipient=recipient, kind=Reminder.Kind.DUE_TOMORROW, slot=tomorrow)
+            )
     Reminder.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         Reminder.objects.filter(kind=Reminder.Kind.DUE_TOMORROW, slot=tomorrow, state=Reminder.State.PENDING)
@@ -82,7 +86,9 @@ def send_reminder(reminder_id: int) -> bool:
     except Exception as exc:
         Reminder.objects.filter(pk=reminder_id).update(state=Reminder.State.PENDING, error=str(exc)[:2000])
         raise
-    Reminder.objects.filter(pk=reminder_id).update(state=Reminder.State.SENT, sent_at=timezone.now(), error="")
+    Reminder.objects.filter(pk=reminder_id).update(
+        state=Reminder.State.SENT, sent_at=timezone.now(), error=""
+    )
     return True
 
 

@@ -34,7 +34,11 @@ def my_open_actions(*, user, today: datetime.date | None = None):
 def my_recently_completed(*, user, days: int = 14, today: datetime.date | None = None):
     today = today or local_today()
     since = today - datetime.timedelta(days=days)
-    ids = ActionItem.objects.owned_by(user).filter(status=Status.DONE, completed_at__date__gte=since).values("pk")
+    ids = (
+        ActionItem.objects.owned_by(user)
+        .filter(status=Status.DONE, completed_at__date__gte=since)
+        .values("pk")
+    )
     return _with_row_data(ActionItem.objects.filter(pk__in=ids).order_by("-completed_at"))
 
 
@@ -44,7 +48,9 @@ def actions_due_on(day: datetime.date):
         ActionItem.objects.open()
         .filter(due_date=day)
         .select_related("meeting")
-        .prefetch_related(Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department__head")))
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department__head"))
+        )
     )
 
 
@@ -59,5 +65,3 @@ def action_for_detail(*, action_id: int):
         )
         .first()
     )
-
-

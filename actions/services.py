@@ -36,9 +36,15 @@ def action_create(
     if not any(role == ActionOwner.Role.LEAD for _owner, role in owners):
         raise ValidationError(_("至少需要一位牵头责任人。"), code="no_lead")
     action = ActionItem(
-        title=title, description=description, meeting=meeting, due_date=due_date,
-        deadline_kind=deadline_kind, deadline_text=deadline_text, deadline_is_estimate=deadline_is_estimate,
-        priority=priority, created_by=by,
+        title=title,
+        description=description,
+        meeting=meeting,
+        due_date=due_date,
+        deadline_kind=deadline_kind,
+        deadline_text=deadline_text,
+        deadline_is_estimate=deadline_is_estimate,
+        priority=priority,
+        created_by=by,
     )
     action.full_clean()
     action.save()

@@ -16,7 +16,12 @@ def send_due_reminders() -> int:
 
 
 @shared_task(
-    bind=True, name="actions.tasks.send_reminder", acks_late=True, max_retries=5, time_limit=60, soft_time_limit=45
+    bind=True,
+    name="actions.tasks.send_reminder",
+    acks_late=True,
+    max_retries=5,
+    time_limit=60,
+    soft_time_limit=45,
 )
 def send_reminder_task(self, reminder_id: int) -> bool:
     try:

@@ -25,11 +25,15 @@ _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=None if PRODUCTION else _DEV_SECRET_KEY)
 if PRODUCTION:
     if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32:
-        raise ConfigError("SECRET_KEY", "must be set to a random value of at least 32 characters in production")
+        raise ConfigError(
+            "SECRET_KEY", "must be set to a random value of at least 32 characters in production"
+        )
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 if PRODUCTION and not ALLOWED_HOSTS:
-    raise ConfigError("ALLOWED_HOSTS", "must list the site's host names in production, e.g. minutes.example.cn")
+    raise ConfigError(
+        "ALLOWED_HOSTS", "must list the site's host names in production, e.g. minutes.example.cn"
+    )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 
 # The public address used in links inside e-mails and chat messages.
@@ -133,7 +137,9 @@ if _email_host:
     if env.str("EMAIL_HOST_USER"):
         _smtp_options["username"] = env.str("EMAIL_HOST_USER")
         _smtp_options["password"] = env.str("EMAIL_HOST_PASSWORD", "")
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}}
+    MAILERS = {
+        "default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": _smtp_options}
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "会议纪要 <minutes@localhost>")

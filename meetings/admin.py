@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, MeetingSeries, SpeakerReport, User
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Department,
+    Meeting,
+    MeetingSeries,
+    SpeakerReport,
+    User,
+)
 
 
 @admin.register(Department)

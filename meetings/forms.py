@@ -39,6 +39,13 @@ def active_people():
 
 class _CrispyForm:
     submit_label = _("保存")
+    # Several forms share one page: a prefix keeps their element ids (and so their labels) apart.
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs):
+        if self.id_prefix:
+            kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)
 
     def _helper(self, action: str = "") -> FormHelper:
         helper = FormHelper()
@@ -55,8 +62,17 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
     class Meta:
         model = Meeting
         fields = [
-            "title", "kind", "series", "starts_at", "ends_at", "location", "chair", "recorder",
-            "department", "is_confidential", "background",
+            "title",
+            "kind",
+            "series",
+            "starts_at",
+            "ends_at",
+            "location",
+            "chair",
+            "recorder",
+            "department",
+            "is_confidential",
+            "background",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -85,6 +101,7 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
 
 
 class AttendanceForm(_CrispyForm, forms.ModelForm):
+    id_prefix = "attendance"
     submit_label = _("添加")
     user = PeopleChoiceField(queryset=active_people(), label=_("人员"), required=False)
 
@@ -112,6 +129,7 @@ class AttendanceForm(_CrispyForm, forms.ModelForm):
 
 
 class AgendaItemForm(_CrispyForm, forms.ModelForm):
+    id_prefix = "agenda"
     submit_label = _("添加议程")
     presenter = PeopleChoiceField(queryset=active_people(), label=_("汇报人"), required=False)
 
@@ -126,6 +144,7 @@ class AgendaItemForm(_CrispyForm, forms.ModelForm):
 
 
 class SpeakerReportForm(_CrispyForm, forms.ModelForm):
+    id_prefix = "report"
     submit_label = _("添加汇报")
     speaker = PeopleChoiceField(queryset=active_people(), label=_("发言人"), required=False)
     agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("议程"))
@@ -150,8 +169,11 @@ class SpeakerReportForm(_CrispyForm, forms.ModelForm):
 
 
 class DecisionForm(_CrispyForm, forms.ModelForm):
+    id_prefix = "decision"
     submit_label = _("添加决议")
-    agenda_item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label=_("所属议程"), required=False)
+    agenda_item = forms.ModelChoiceField(
+        queryset=AgendaItem.objects.none(), label=_("所属议程"), required=False
+    )
 
     class Meta:
         model = Decision

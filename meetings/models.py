@@ -16,11 +16,19 @@ class Department(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级部门"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     head = models.ForeignKey(
-        "meetings.User", verbose_name=_("负责人"), null=True, blank=True, on_delete=models.SET_NULL,
+        "meetings.User",
+        verbose_name=_("负责人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="headed_departments",
     )
     order = models.PositiveIntegerField(_("排序"), default=0)
@@ -66,23 +74,33 @@ class User(AbstractBaseUser, PermissionsMixin):
     """A person in the organisation. Chinese names are one field (姓名), not first and last name."""
 
     username = models.CharField(
-        _("登录名"), max_length=64, unique=True,
+        _("登录名"),
+        max_length=64,
+        unique=True,
         help_text=_("用于登录,例如工号或拼音。"),
     )
     name = models.CharField(_("姓名"), max_length=64)
     email = models.EmailField(_("电子邮箱"), blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="members",
     )
     job_title = models.CharField(_("职务"), max_length=64, blank=True)
     # People are called by surname plus title (张总, 李经理); these names find the same person.
     aliases = models.CharField(
-        _("别称"), max_length=200, blank=True,
+        _("别称"),
+        max_length=200,
+        blank=True,
         help_text=_("其他称呼,用逗号分隔,例如:张总, 老张"),
     )
     language = models.CharField(
-        _("界面语言"), max_length=10, default="zh-hans",
+        _("界面语言"),
+        max_length=10,
+        default="zh-hans",
         choices=[("zh-hans", "简体中文"), ("en", "English")],
     )
     is_active = models.BooleanField(_("启用"), default=True)
@@ -133,9 +151,15 @@ class MeetingSeries(models.Model):
     """Meetings that recur, such as 每周例会; their action items carry from one meeting to the next."""
 
     title = models.CharField(_("名称"), max_length=200)
-    kind = models.CharField(_("类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR
+    )
     department = models.ForeignKey(
-        Department, verbose_name=_("组织部门"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("组织部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="meeting_series",
     )
     chair = models.ForeignKey(
@@ -168,30 +192,49 @@ class Meeting(models.Model):
         PUBLISHED = "published", _("已发布")
 
     series = models.ForeignKey(
-        MeetingSeries, verbose_name=_("会议系列"), null=True, blank=True, on_delete=models.SET_NULL,
+        MeetingSeries,
+        verbose_name=_("会议系列"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="meetings",
     )
-    kind = models.CharField(_("会议类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR)
+    kind = models.CharField(
+        _("会议类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR
+    )
     title = models.CharField(_("会议名称"), max_length=200)
     background = models.TextField(_("会议背景与目的"), blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     location = models.CharField(_("会议地点"), max_length=200, blank=True)
     chair = models.ForeignKey(
-        User, verbose_name=_("主持人"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="chaired_meetings",
     )
     recorder = models.ForeignKey(
-        User, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL,
+        User,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="recorded_meetings",
     )
     department = models.ForeignKey(
-        Department, verbose_name=_("组织部门"), null=True, blank=True, on_delete=models.SET_NULL,
+        Department,
+        verbose_name=_("组织部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="meetings",
     )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     is_confidential = models.BooleanField(
-        _("内部会议"), default=False,
+        _("内部会议"),
+        default=False,
         help_text=_("勾选后,只有参会人员、组织部门成员和相关行动项责任人可以查看。"),
     )
     summary = models.TextField(_("总结与展望"), blank=True)
@@ -243,7 +286,12 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
     user = models.ForeignKey(
-        User, verbose_name=_("人员"), null=True, blank=True, on_delete=models.CASCADE, related_name="attendances"
+        User,
+        verbose_name=_("人员"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attendances",
     )
     guest_name = models.CharField(_("嘉宾姓名"), max_length=64, blank=True)
     guest_organisation = models.CharField(_("嘉宾单位"), max_length=200, blank=True)
@@ -281,7 +329,9 @@ class AgendaItem(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
     order = models.PositiveIntegerField(_("顺序"), default=0)
     day = models.PositiveSmallIntegerField(
-        _("第几天"), default=1, validators=[MinValueValidator(1), MaxValueValidator(30)],
+        _("第几天"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text=_("多日会议按天分组"),
     )
     title = models.CharField(_("议题"), max_length=200)
@@ -289,7 +339,10 @@ class AgendaItem(models.Model):
         User, verbose_name=_("汇报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     planned_minutes = models.PositiveSmallIntegerField(
-        _("计划时长(分钟)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+        _("计划时长(分钟)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
 
     class Meta:
@@ -330,7 +383,11 @@ class Decision(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     agenda_item = models.ForeignKey(
-        AgendaItem, verbose_name=_("所属议程"), null=True, blank=True, on_delete=models.SET_NULL,
+        AgendaItem,
+        verbose_name=_("所属议程"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="decisions",
     )
     number = models.PositiveIntegerField(_("编号"))

@@ -23,12 +23,24 @@ def meeting_create(*, by, **fields) -> Meeting:
 
 
 @transaction.atomic
-def attendance_add(*, meeting: Meeting, user=None, guest_name: str = "", guest_organisation: str = "",
-                   role: str = Attendance.Role.PARTICIPANT, status: str = Attendance.Status.PRESENT,
-                   note: str = "") -> Attendance:
+def attendance_add(
+    *,
+    meeting: Meeting,
+    user=None,
+    guest_name: str = "",
+    guest_organisation: str = "",
+    role: str = Attendance.Role.PARTICIPANT,
+    status: str = Attendance.Status.PRESENT,
+    note: str = "",
+) -> Attendance:
     attendance = Attendance(
-        meeting=meeting, user=user, guest_name="" if user else guest_name,
-        guest_organisation="" if user else guest_organisation, role=role, status=status, note=note,
+        meeting=meeting,
+        user=user,
+        guest_name="" if user else guest_name,
+        guest_organisation="" if user else guest_organisation,
+        role=role,
+        status=status,
+        note=note,
     )
     attendance.full_clean()
     attendance.save()
@@ -36,10 +48,16 @@ def attendance_add(*, meeting: Meeting, user=None, guest_name: str = "", guest_o
 
 
 @transaction.atomic
-def agenda_item_add(*, meeting: Meeting, title: str, presenter=None, planned_minutes=None, day: int = 1) -> AgendaItem:
+def agenda_item_add(
+    *, meeting: Meeting, title: str, presenter=None, planned_minutes=None, day: int = 1
+) -> AgendaItem:
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise numbering per meeting
     item = AgendaItem(
-        meeting=meeting, title=title, presenter=presenter, planned_minutes=planned_minutes, day=day,
+        meeting=meeting,
+        title=title,
+        presenter=presenter,
+        planned_minutes=planned_minutes,
+        day=day,
         order=_next(meeting.agenda_items, "order"),
     )
     item.full_clean()
@@ -48,10 +66,15 @@ def agenda_item_add(*, meeting: Meeting, title: str, presenter=None, planned_min
 
 
 @transaction.atomic
-def speaker_report_add(*, agenda_item: AgendaItem, content: str, speaker=None, speaker_name: str = "") -> SpeakerReport:
+def speaker_report_add(
+    *, agenda_item: AgendaItem, content: str, speaker=None, speaker_name: str = ""
+) -> SpeakerReport:
     report = SpeakerReport(
-        agenda_item=agenda_item, speaker=speaker, speaker_name="" if speaker else speaker_name,
-        content=content, order=_next(agenda_item.reports, "order"),
+        agenda_item=agenda_item,
+        speaker=speaker,
+        speaker_name="" if speaker else speaker_name,
+        content=content,
+        order=_next(agenda_item.reports, "order"),
     )
     report.full_clean()
     report.save()
@@ -59,12 +82,22 @@ def speaker_report_add(*, agenda_item: AgendaItem, content: str, speaker=None, s
 
 
 @transaction.atomic
-def decision_add(*, meeting: Meeting, text: str, problem: str = "", discussion: str = "",
-                 agenda_item: AgendaItem | None = None) -> Decision:
+def decision_add(
+    *,
+    meeting: Meeting,
+    text: str,
+    problem: str = "",
+    discussion: str = "",
+    agenda_item: AgendaItem | None = None,
+) -> Decision:
     """Number the decision after the meeting's last one (决议一, 决议二, …)."""
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise numbering per meeting
     decision = Decision(
-        meeting=meeting, agenda_item=agenda_item, problem=problem, discussion=discussion, text=text,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        problem=problem,
+        discussion=discussion,
+        text=text,
         number=_next(meeting.decisions, "number"),
     )
     decision.full_clean()

@@ -43,7 +43,9 @@ def get_editable_meeting(request, meeting_id: int) -> Meeting:
 
 @login_required
 def meeting_list(request):
-    page = Paginator(selectors.meetings_for_list(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.meetings_for_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "meetings/meeting_list.html", {"page": page})
 
 
@@ -80,7 +82,9 @@ def _render_detail(request, meeting: Meeting, status: int = 200, **bound_forms):
         "open_form": next(iter(bound_forms), None),
         "attendances": attendances,
         "expected_count": len(expected),
-        "present_count": sum(a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) for a in expected),
+        "present_count": sum(
+            a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) for a in expected
+        ),
         **forms,
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
@@ -112,8 +116,15 @@ def attendance_add(request, meeting_id: int):
     def save(meeting, form):
         services.attendance_add(meeting=meeting, **form.cleaned_data)
 
-    return _add(request, meeting_id, "attendance_form", lambda m, d: AttendanceForm(d, meeting=m), save,
-                "attendance", _("已添加参会人员。"))
+    return _add(
+        request,
+        meeting_id,
+        "attendance_form",
+        lambda m, d: AttendanceForm(d, meeting=m),
+        save,
+        "attendance",
+        _("已添加参会人员。"),
+    )
 
 
 @login_required
@@ -122,8 +133,9 @@ def agenda_item_add(request, meeting_id: int):
     def save(meeting, form):
         services.agenda_item_add(meeting=meeting, **form.cleaned_data)
 
-    return _add(request, meeting_id, "agenda_form", lambda m, d: AgendaItemForm(d), save,
-                "agenda", _("已添加议程。"))
+    return _add(
+        request, meeting_id, "agenda_form", lambda m, d: AgendaItemForm(d), save, "agenda", _("已添加议程。")
+    )
 
 
 @login_required
@@ -132,8 +144,15 @@ def speaker_report_add(request, meeting_id: int):
     def save(meeting, form):
         services.speaker_report_add(**form.cleaned_data)
 
-    return _add(request, meeting_id, "report_form", lambda m, d: SpeakerReportForm(d, meeting=m), save,
-                "agenda", _("已添加汇报。"))
+    return _add(
+        request,
+        meeting_id,
+        "report_form",
+        lambda m, d: SpeakerReportForm(d, meeting=m),
+        save,
+        "agenda",
+        _("已添加汇报。"),
+    )
 
 
 @login_required
@@ -142,8 +161,15 @@ def decision_add(request, meeting_id: int):
     def save(meeting, form):
         services.decision_add(meeting=meeting, **form.cleaned_data)
 
-    return _add(request, meeting_id, "decision_form", lambda m, d: DecisionForm(d, meeting=m), save,
-                "decisions", _("已添加决议。"))
+    return _add(
+        request,
+        meeting_id,
+        "decision_form",
+        lambda m, d: DecisionForm(d, meeting=m),
+        save,
+        "decisions",
+        _("已添加决议。"),
+    )
 
 
 @login_required
@@ -152,8 +178,19 @@ def action_item_add(request, meeting_id: int):
     from actions import services as action_services
 
     def save(meeting, form):
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("lead_user", "lead_department", "support_users")}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in ("lead_user", "lead_department", "support_users")
+        }
         action_services.action_create(meeting=meeting, owners=form.owners(), by=request.user, **data)
 
-    return _add(request, meeting_id, "action_form", lambda m, d: ActionItemForm(d, meeting=m), save,
-                "actions", _("已添加行动项。"))
+    return _add(
+        request,
+        meeting_id,
+        "action_form",
+        lambda m, d: ActionItemForm(d, meeting=m),
+        save,
+        "actions",
+        _("已添加行动项。"),
+    )

@@ -23,7 +23,9 @@ def _minutes_context(request, meeting):
 @login_required
 def minutes_pdf(request, meeting_id: int):
     meeting = get_meeting_for_user(request, meeting_id)
-    html = render_to_string("reports/minutes.html", {**_minutes_context(request, meeting), "for_pdf": True}, request)
+    html = render_to_string(
+        "reports/minutes.html", {**_minutes_context(request, meeting), "for_pdf": True}, request
+    )
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     date = timezone.localtime(meeting.starts_at).strftime("%Y%m%d")
     filename = f"minutes-{meeting.pk}-{date}.pdf"

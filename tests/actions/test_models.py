@@ -41,7 +41,9 @@ def test_overdue_uses_beijing_date_not_utc(owner):
 @pytest.mark.django_db
 def test_create_requires_a_lead(owner, meeting):
     with pytest.raises(ValidationError):
-        services.action_create(title="整理资料", owners=[(owner, ActionOwner.Role.SUPPORT)], by=owner, meeting=meeting)
+        services.action_create(
+            title="整理资料", owners=[(owner, ActionOwner.Role.SUPPORT)], by=owner, meeting=meeting
+        )
     assert not ActionItem.objects.exists()
 
 
@@ -49,8 +51,15 @@ def test_create_requires_a_lead(owner, meeting):
 def test_create_with_person_and_department_owners_logs_creation(owner, chair, department, meeting):
     action = services.action_create(
         title="两周内提交渠道优化方案",
-        owners=[(owner, ActionOwner.Role.LEAD), (department, ActionOwner.Role.LEAD), (chair, ActionOwner.Role.SUPPORT)],
-        by=chair, meeting=meeting, due_date=datetime.date(2030, 1, 1), deadline_text="两周内",
+        owners=[
+            (owner, ActionOwner.Role.LEAD),
+            (department, ActionOwner.Role.LEAD),
+            (chair, ActionOwner.Role.SUPPORT),
+        ],
+        by=chair,
+        meeting=meeting,
+        due_date=datetime.date(2030, 1, 1),
+        deadline_text="两周内",
     )
     owners = {(o.owner_name, o.role) for o in action.owners.all()}
     assert owners == {("王芳", "lead"), ("市场部", "lead"), ("张伟", "support")}

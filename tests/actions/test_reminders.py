@@ -14,8 +14,13 @@ TOMORROW = TODAY + datetime.timedelta(days=1)
 
 @pytest.fixture
 def due_tomorrow(owner, chair, department):
-    return make_action(lead=owner, lead_department=department, supports=[UserFactory(name="李明")],
-                       title="提交渠道优化方案", due_date=TOMORROW)
+    return make_action(
+        lead=owner,
+        lead_department=department,
+        supports=[UserFactory(name="李明")],
+        title="提交渠道优化方案",
+        due_date=TOMORROW,
+    )
 
 
 @pytest.mark.django_db
@@ -101,7 +106,9 @@ def test_owner_without_email_is_skipped(owner):
 def test_management_command_sends_and_reports(due_tomorrow, capsys):
     import time_machine
 
-    with time_machine.travel(datetime.datetime(2026, 3, 16, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))):
+    with time_machine.travel(
+        datetime.datetime(2026, 3, 16, 9, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    ):
         call_command("send_reminders")
     assert "sent 3" in capsys.readouterr().out
     assert len(mail.outbox) == 3

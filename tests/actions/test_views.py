@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import ActionItem, ActionOwner, ProgressEntry, Status
 from tests.factories import MeetingFactory, UserFactory, make_action
@@ -13,11 +14,13 @@ def complete_url(action):
 
 @pytest.mark.django_db
 def test_my_actions_lists_overdue_first_and_highlights_them(client_for, owner):
-    today = datetime.date.today()
+    today = timezone.localdate()
     later = make_action(lead=owner, title="下周提交方案", due_date=today + datetime.timedelta(days=6))
     very_late = make_action(lead=owner, title="提交竞品分析", due_date=today - datetime.timedelta(days=9))
     late = make_action(lead=owner, title="更新产品手册", due_date=today - datetime.timedelta(days=2))
-    make_action(lead=owner, title="已完成的事项", due_date=today - datetime.timedelta(days=9), status=Status.DONE)
+    make_action(
+        lead=owner, title="已完成的事项", due_date=today - datetime.timedelta(days=9), status=Status.DONE
+    )
     make_action(lead=UserFactory(), title="别人的事项", due_date=today)
 
     response = client_for(owner).get(reverse("actions:my"))
@@ -125,7 +128,9 @@ def test_next_parameter_cannot_redirect_off_site(client_for, owner):
 
 
 @pytest.mark.django_db
-def test_action_detail_of_confidential_meeting_is_404_for_outsider(client_for, outsider, owner, chair, department):
+def test_action_detail_of_confidential_meeting_is_404_for_outsider(
+    client_for, outsider, owner, chair, department
+):
     secret = MeetingFactory(chair=chair, department=department, is_confidential=True)
     action = make_action(lead=owner, meeting=secret)
     assert client_for(outsider).get(action.get_absolute_url()).status_code == 404
@@ -135,11 +140,19 @@ def test_action_detail_of_confidential_meeting_is_404_for_outsider(client_for, o
 @pytest.mark.django_db
 def test_recorder_adds_an_action_item_for_an_owner(client_for, chair, owner, meeting):
     decision = meeting.decisions.create(number=1, text="开展行业直播")
-    response = client_for(chair).post(reverse("meetings:action_add", args=[meeting.pk]), {
-        "title": "策划3场行业直播", "lead_user": owner.pk, "support_users": [chair.pk],
-        "decisions": [decision.pk], "due_date": "2030-04-15", "deadline_kind": "date",
-        "deadline_text": "4月15日前", "priority": "high",
-    })
+    response = client_for(chair).post(
+        reverse("meetings:action_add", args=[meeting.pk]),
+        {
+            "title": "策划3场行业直播",
+            "lead_user": owner.pk,
+            "support_users": [chair.pk],
+            "decisions": [decision.pk],
+            "due_date": "2030-04-15",
+            "deadline_kind": "date",
+            "deadline_text": "4月15日前",
+            "priority": "high",
+        },
+    )
     assert response.status_code == 302
     action = ActionItem.objects.get()
     assert list(action.decisions.all()) == [decision]
@@ -158,8 +171,13 @@ def test_recorder_adds_an_action_item_for_an_owner(client_for, chair, owner, mee
     ],
 )
 def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting, data, message):
-    form = {"title": "整理客户反馈<b>粗体</b>", "lead_user": owner.pk, "due_date": "2030-04-15",
-            "deadline_kind": "date", "priority": "normal"}
+    form = {
+        "title": "整理客户反馈<b>粗体</b>",
+        "lead_user": owner.pk,
+        "due_date": "2030-04-15",
+        "deadline_kind": "date",
+        "priority": "normal",
+    }
     form.update(data)
     response = client_for(chair).post(reverse("meetings:action_add", args=[meeting.pk]), form)
     assert response.status_code == 400
@@ -171,8 +189,15 @@ def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting
 
 @pytest.mark.django_db
 def test_owner_from_a_forged_id_is_rejected(client_for, chair, meeting):
-    response = client_for(chair).post(reverse("meetings:action_add", args=[meeting.pk]), {
-        "title": "事项", "lead_user": 999999, "due_date": "2030-04-15", "deadline_kind": "date", "priority": "normal",
-    })
+    response = client_for(chair).post(
+        reverse("meetings:action_add", args=[meeting.pk]),
+        {
+            "title": "事项",
+            "lead_user": 999999,
+            "due_date": "2030-04-15",
+            "deadline_kind": "date",
+            "priority": "normal",
+        },
+    )
     assert response.status_code == 400
     assert not ActionItem.objects.exists()

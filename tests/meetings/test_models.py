@@ -7,8 +7,18 @@ from meetings.numerals import chinese_numeral
 
 @pytest.mark.parametrize(
     ("number", "expected"),
-    [(1, "一"), (9, "九"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五"), (100, "一百"), (105, "一百零五"),
-     (110, "一百一十"), (1000, "1000")],
+    [
+        (1, "一"),
+        (9, "九"),
+        (10, "十"),
+        (12, "十二"),
+        (20, "二十"),
+        (35, "三十五"),
+        (100, "一百"),
+        (105, "一百零五"),
+        (110, "一百一十"),
+        (1000, "1000"),
+    ],
 )
 def test_chinese_numerals(number, expected):
     assert chinese_numeral(number) == expected
@@ -30,7 +40,12 @@ def test_meeting_create_puts_chair_and_recorder_in_attendance(chair, owner, depa
     from django.utils import timezone
 
     meeting = services.meeting_create(
-        by=owner, title="季度运营会议", starts_at=timezone.now(), chair=chair, recorder=owner, department=department
+        by=owner,
+        title="季度运营会议",
+        starts_at=timezone.now(),
+        chair=chair,
+        recorder=owner,
+        department=department,
     )
     roles = {a.user: a.role for a in meeting.attendances.all()}
     assert roles == {chair: "chair", owner: "recorder"}

@@ -29,11 +29,15 @@ def test_meeting_list_is_paginated_and_chinese(client_for, owner, chair):
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 20
     assert "第 1 页 / 共 2 页" in response.text
-    assert client_for(owner).get(reverse("meetings:list") + "?page=2").context["page"].object_list.__len__() == 5
+    assert (
+        client_for(owner).get(reverse("meetings:list") + "?page=2").context["page"].object_list.__len__() == 5
+    )
 
 
 @pytest.mark.django_db
-def test_meeting_list_query_count_does_not_grow_with_rows(client_for, owner, chair, django_assert_max_num_queries):
+def test_meeting_list_query_count_does_not_grow_with_rows(
+    client_for, owner, chair, django_assert_max_num_queries
+):
     client = client_for(owner)
     MeetingFactory.create_batch(3, chair=chair)
     with django_assert_max_num_queries(6):
@@ -51,11 +55,20 @@ def test_empty_meeting_list_invites_creating_one(client_for, owner):
 
 @pytest.mark.django_db
 def test_create_meeting(client_for, owner, chair, department):
-    response = client_for(owner).post(reverse("meetings:create"), {
-        "title": "2026年3月市场部月度总结与计划会议", "kind": "monthly",
-        "starts_at": "2026-03-10T14:00", "ends_at": "2026-03-10T18:00", "location": "3楼大会议室",
-        "chair": chair.pk, "recorder": owner.pk, "department": department.pk, "background": "回顾2月工作",
-    })
+    response = client_for(owner).post(
+        reverse("meetings:create"),
+        {
+            "title": "2026年3月市场部月度总结与计划会议",
+            "kind": "monthly",
+            "starts_at": "2026-03-10T14:00",
+            "ends_at": "2026-03-10T18:00",
+            "location": "3楼大会议室",
+            "chair": chair.pk,
+            "recorder": owner.pk,
+            "department": department.pk,
+            "background": "回顾2月工作",
+        },
+    )
     meeting = Meeting.objects.get()
     assert response.status_code == 302 and response["Location"] == meeting.get_absolute_url()
     assert meeting.created_by == owner and meeting.chair == chair
@@ -75,7 +88,12 @@ def test_create_meeting(client_for, owner, chair, department):
     ],
 )
 def test_bad_meeting_input_shows_message_and_keeps_what_was_typed(client_for, owner, data, message):
-    form = {"title": "战略研讨会", "kind": "strategy", "starts_at": "2026-03-10T14:00", "background": "保留我"}
+    form = {
+        "title": "战略研讨会",
+        "kind": "strategy",
+        "starts_at": "2026-03-10T14:00",
+        "background": "保留我",
+    }
     form.update(data)
     response = client_for(owner).post(reverse("meetings:create"), form)
     assert response.status_code == 200
@@ -113,14 +131,24 @@ def test_outsider_may_read_an_open_meeting_but_not_edit_it(client_for, outsider,
 @pytest.mark.django_db
 def test_chair_adds_agenda_report_and_decision(client_for, chair, owner, meeting):
     client = client_for(chair)
-    client.post(reverse("meetings:agenda_add", args=[meeting.pk]),
-                {"title": "上周工作回顾", "presenter": owner.pk, "planned_minutes": 15, "day": 1})
+    client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]),
+        {"title": "上周工作回顾", "presenter": owner.pk, "planned_minutes": 15, "day": 1},
+    )
     item = AgendaItem.objects.get()
-    client.post(reverse("meetings:report_add", args=[meeting.pk]),
-                {"agenda_item": item.pk, "speaker": owner.pk, "content": "线索有效率达到24%"})
-    response = client.post(reverse("meetings:decision_add", args=[meeting.pk]),
-                           {"agenda_item": item.pk, "problem": "渠道单一", "discussion": "讨论了直播",
-                            "text": "开展3场行业直播"})
+    client.post(
+        reverse("meetings:report_add", args=[meeting.pk]),
+        {"agenda_item": item.pk, "speaker": owner.pk, "content": "线索有效率达到24%"},
+    )
+    response = client.post(
+        reverse("meetings:decision_add", args=[meeting.pk]),
+        {
+            "agenda_item": item.pk,
+            "problem": "渠道单一",
+            "discussion": "讨论了直播",
+            "text": "开展3场行业直播",
+        },
+    )
     assert response.status_code == 302
     page = client.get(meeting.get_absolute_url()).text
     assert "上周工作回顾" in page and "线索有效率达到24%" in page and "决议一" in page
@@ -130,8 +158,10 @@ def test_chair_adds_agenda_report_and_decision(client_for, chair, owner, meeting
 def test_script_in_minutes_is_escaped(client_for, chair, meeting):
     item = AgendaItemFactory(meeting=meeting)
     client = client_for(chair)
-    client.post(reverse("meetings:report_add", args=[meeting.pk]),
-                {"agenda_item": item.pk, "speaker_name": "外部专家", "content": "<script>alert(1)</script>"})
+    client.post(
+        reverse("meetings:report_add", args=[meeting.pk]),
+        {"agenda_item": item.pk, "speaker_name": "外部专家", "content": "<script>alert(1)</script>"},
+    )
     page = client.get(meeting.get_absolute_url()).text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -139,8 +169,10 @@ def test_script_in_minutes_is_escaped(client_for, chair, meeting):
 
 @pytest.mark.django_db
 def test_invalid_decision_keeps_text_and_opens_its_form(client_for, chair, meeting):
-    response = client_for(chair).post(reverse("meetings:decision_add", args=[meeting.pk]),
-                                      {"problem": "客户投诉增多", "discussion": "需要我保留", "text": ""})
+    response = client_for(chair).post(
+        reverse("meetings:decision_add", args=[meeting.pk]),
+        {"problem": "客户投诉增多", "discussion": "需要我保留", "text": ""},
+    )
     assert response.status_code == 400
     assert "需要我保留" in response.text
     assert '<details class="mt-2 border-top pt-2" id="decision_form" open>' in response.text
@@ -150,8 +182,10 @@ def test_invalid_decision_keeps_text_and_opens_its_form(client_for, chair, meeti
 @pytest.mark.django_db
 def test_agenda_item_of_another_meeting_is_rejected(client_for, chair, meeting):
     foreign = AgendaItemFactory(meeting=MeetingFactory())
-    response = client_for(chair).post(reverse("meetings:report_add", args=[meeting.pk]),
-                                      {"agenda_item": foreign.pk, "speaker_name": "某人", "content": "内容"})
+    response = client_for(chair).post(
+        reverse("meetings:report_add", args=[meeting.pk]),
+        {"agenda_item": foreign.pk, "speaker_name": "某人", "content": "内容"},
+    )
     assert response.status_code == 400
     assert not foreign.reports.exists()
 
@@ -172,7 +206,9 @@ def _fill(meeting, owner, n):
         item = AgendaItemFactory(meeting=meeting)
         item.reports.create(speaker_name=f"发言人{i}", content="内容")
         decision = Decision.objects.create(meeting=meeting, number=meeting.decisions.count() + 1, text="决定")
-        action = make_action(lead=owner, supports=[meeting.chair], meeting=meeting, due_date=datetime.date(2030, 1, 1))
+        action = make_action(
+            lead=owner, supports=[meeting.chair], meeting=meeting, due_date=datetime.date(2030, 1, 1)
+        )
         action.decisions.add(decision)
 
 

@@ -13,14 +13,18 @@ from tests.factories import make_action
 
 @pytest.fixture
 def full_meeting(meeting, owner, chair):
-    item = services.agenda_item_add(meeting=meeting, title="上半年市场推广回顾", presenter=owner, planned_minutes=20)
+    item = services.agenda_item_add(
+        meeting=meeting, title="上半年市场推广回顾", presenter=owner, planned_minutes=20
+    )
     services.speaker_report_add(agenda_item=item, speaker=owner, content="全网累计曝光量超过500万次")
-    decision = services.decision_add(meeting=meeting, problem="线索转化率偏低", discussion="讨论营销自动化",
-                                     text="上线营销自动化工具")
+    decision = services.decision_add(
+        meeting=meeting, problem="线索转化率偏低", discussion="讨论营销自动化", text="上线营销自动化工具"
+    )
     titles = ["完成营销自动化系统选型", "输出竞品动态简报", "策划华东区域技术交流会"]
     for n, title in enumerate(titles):
-        action = make_action(lead=owner, supports=[chair], meeting=meeting, title=title,
-                             due_date=datetime.date(2030, 4, n + 1))
+        action = make_action(
+            lead=owner, supports=[chair], meeting=meeting, title=title, due_date=datetime.date(2030, 4, n + 1)
+        )
         action.decisions.add(decision)
     return meeting
 
@@ -84,7 +88,9 @@ def test_local_files_named_in_minutes_do_not_reach_the_pdf(client_for, chair, me
     secret.write_text("TOP-SECRET-TOKEN")
     item = services.agenda_item_add(meeting=meeting, title="议题")
     services.speaker_report_add(
-        agenda_item=item, speaker_name="外部", content=f'<img src="file:///etc/passwd"><img src="file://{secret}">'
+        agenda_item=item,
+        speaker_name="外部",
+        content=f'<img src="file:///etc/passwd"><img src="file://{secret}">'
         '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">',
     )
     meeting.background = '<iframe src="file:///etc/passwd"></iframe>'
@@ -101,8 +107,12 @@ def test_url_fetcher_refuses_anything_outside_the_static_folder(tmp_path, settin
     from reports.pdf import StaticOnlyURLFetcher
 
     fetcher = StaticOnlyURLFetcher()
-    for url in ["file:///etc/passwd", "http://127.0.0.1:9/", "https://example.com/a.png",
-                f"file://{settings.STATICFILES_DIRS[0]}/../config/settings.py"]:
+    for url in [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/",
+        "https://example.com/a.png",
+        f"file://{settings.STATICFILES_DIRS[0]}/../config/settings.py",
+    ]:
         with pytest.raises(ValueError):
             fetcher.fetch(url)
     css = settings.STATICFILES_DIRS[0] / "css" / "app.css"
@@ -132,5 +142,5 @@ def test_sections_are_numbered_in_chinese(client_for, chair, full_meeting):
 def test_print_view_uses_the_same_template(client_for, chair, full_meeting):
     response = client_for(chair).get(reverse("reports:minutes_print", args=[full_meeting.pk]))
     assert response.status_code == 200
-    assert "《<span class=\"short-title\">市场部第12次周例会</span>》会议纪要" in response.text
+    assert '《<span class="short-title">市场部第12次周例会</span>》会议纪要' in response.text
     assert "window.print()" in response.text

@@ -8,7 +8,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--queue", action="store_true",
+            "--queue",
+            action="store_true",
             help="Hand the sending to the Celery workers instead of sending from this process.",
         )
 
