@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind
-from meetings.forms import MAX_TEXT, PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
+from meetings.forms import PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
 from meetings.models import Decision, Department, Meeting, User
 
 
@@ -81,9 +81,8 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
 
 
 class CompleteForm(forms.Form):
-    note = forms.CharField(
-        label=_("完成说明"),
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.TextInput(attrs={"placeholder": _("可选,例如:已提交报告")}),
-    )
+    note = forms.CharField(label=_("完成说明"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_text(self.fields["note"])

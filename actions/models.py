@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Status(models.TextChoices):
@@ -108,8 +109,8 @@ class ActionItem(models.Model):
     objects = ActionItemQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("行动项")
-        verbose_name_plural = _("行动项")
+        verbose_name = pgettext_lazy("model", "行动项")
+        verbose_name_plural = pgettext_lazy("plural", "行动项")
         ordering = ["due_date", "pk"]
         indexes = [
             # "My actions" and the reminder planner: open items by due date.
@@ -184,8 +185,8 @@ class ActionOwner(models.Model):
     role = models.CharField(_("角色"), max_length=10, choices=Role.choices, default=Role.LEAD)
 
     class Meta:
-        verbose_name = _("责任人")
-        verbose_name_plural = _("责任人")
+        verbose_name = pgettext_lazy("model", "责任人")
+        verbose_name_plural = pgettext_lazy("plural", "责任人")
         ordering = ["action", "role", "pk"]  # "lead" sorts before "support"
         constraints = [
             models.CheckConstraint(
@@ -234,8 +235,8 @@ class ProgressEntry(models.Model):
     note = models.TextField(_("说明"), blank=True)
 
     class Meta:
-        verbose_name = _("进展记录")
-        verbose_name_plural = _("进展记录")
+        verbose_name = pgettext_lazy("model", "进展记录")
+        verbose_name_plural = pgettext_lazy("plural", "进展记录")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
@@ -277,8 +278,8 @@ class Reminder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = _("提醒")
-        verbose_name_plural = _("提醒")
+        verbose_name = pgettext_lazy("model", "提醒")
+        verbose_name_plural = pgettext_lazy("plural", "提醒")
         ordering = ["-slot", "-pk"]
         constraints = [
             models.UniqueConstraint(

@@ -36,15 +36,18 @@ def my_actions(request):
     return render(request, "actions/my_actions.html", context)
 
 
-@login_required
-def action_detail(request, action_id: int):
-    action = get_action_for_user(request, action_id)
+def _render_detail(request, action: ActionItem, complete_form: CompleteForm | None = None, status: int = 200):
     context = {
         "action": action,
         "can_update": can_update_action(request.user, action),
-        "complete_form": CompleteForm(),
+        "complete_form": complete_form or CompleteForm(),
     }
-    return render(request, "actions/action_detail.html", context)
+    return render(request, "actions/action_detail.html", context, status=status)
+
+
+@login_required
+def action_detail(request, action_id: int):
+    return _render_detail(request, get_action_for_user(request, action_id))
 
 
 @login_required
@@ -56,8 +59,8 @@ def action_complete(request, action_id: int):
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = action.get_absolute_url()
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("note", [_("说明无效。")])))
-        return redirect(next_url)
+        # Show the item with the note still in the box and the reason next to it.
+        return _render_detail(request, action, complete_form=form, status=400)
     try:
         services.action_complete(action=action, by=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:

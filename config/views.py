@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 
 @login_required
@@ -30,6 +31,17 @@ def _redis_ok() -> tuple[bool, str]:
     except redis.RedisError as exc:
         return False, exc.__class__.__name__
     return True, "ok"
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, plus remembering the choice on the account (e-mails follow it)."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        request.user.language = language
+        request.user.save(update_fields=["language"])
+    return response
 
 
 @never_cache

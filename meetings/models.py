@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.numerals import ordinal_for_language
 
@@ -34,8 +35,8 @@ class Department(models.Model):
     order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("部门")
-        verbose_name_plural = _("部门")
+        verbose_name = pgettext_lazy("model", "部门")
+        verbose_name_plural = pgettext_lazy("plural", "部门")
         ordering = ["order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="department_unique_name_per_parent"),
@@ -114,8 +115,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS = ["name"]
 
     class Meta:
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = pgettext_lazy("model", "用户")
+        verbose_name_plural = pgettext_lazy("plural", "用户")
         ordering = ["name"]
 
     def __str__(self):
@@ -171,8 +172,8 @@ class MeetingSeries(models.Model):
     default_location = models.CharField(_("默认地点"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("会议系列")
-        verbose_name_plural = _("会议系列")
+        verbose_name = pgettext_lazy("model", "会议系列")
+        verbose_name_plural = pgettext_lazy("plural", "会议系列")
         ordering = ["title"]
 
     def __str__(self):
@@ -247,8 +248,8 @@ class Meeting(models.Model):
     objects = MeetingQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("会议")
-        verbose_name_plural = _("会议")
+        verbose_name = pgettext_lazy("model", "会议")
+        verbose_name_plural = pgettext_lazy("plural", "会议")
         ordering = ["-starts_at", "-pk"]
         indexes = [
             # The meeting list: newest first.
@@ -300,8 +301,8 @@ class Attendance(models.Model):
     note = models.CharField(_("备注"), max_length=200, blank=True, help_text=_("如缺席或请假原因"))
 
     class Meta:
-        verbose_name = _("参会记录")
-        verbose_name_plural = _("参会记录")
+        verbose_name = pgettext_lazy("model", "参会记录")
+        verbose_name_plural = pgettext_lazy("plural", "参会记录")
         ordering = ["meeting", "role", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -346,8 +347,8 @@ class AgendaItem(models.Model):
     )
 
     class Meta:
-        verbose_name = _("议程")
-        verbose_name_plural = _("议程")
+        verbose_name = pgettext_lazy("model", "议程")
+        verbose_name_plural = pgettext_lazy("plural", "议程")
         ordering = ["meeting", "day", "order", "pk"]
 
     def __str__(self):
@@ -366,8 +367,8 @@ class SpeakerReport(models.Model):
     order = models.PositiveIntegerField(_("顺序"), default=0)
 
     class Meta:
-        verbose_name = _("汇报")
-        verbose_name_plural = _("汇报")
+        verbose_name = pgettext_lazy("model", "汇报")
+        verbose_name_plural = pgettext_lazy("plural", "汇报")
         ordering = ["agenda_item", "order", "pk"]
 
     def __str__(self):
@@ -396,8 +397,8 @@ class Decision(models.Model):
     text = models.TextField(_("决定"))
 
     class Meta:
-        verbose_name = _("决议")
-        verbose_name_plural = _("决议")
+        verbose_name = pgettext_lazy("model", "决议")
+        verbose_name_plural = pgettext_lazy("plural", "决议")
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="decision_unique_number_per_meeting"),

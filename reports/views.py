@@ -6,13 +6,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from meetings.models import Attendance
 from meetings.views import get_meeting_for_user
 from reports.pdf import render_pdf
 
 
 def _minutes_context(request, meeting):
+    attendances = list(meeting.attendances.all())
     return {
         "meeting": meeting,
+        "present": [
+            a for a in attendances if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE)
+        ],
+        "absent": [
+            a for a in attendances if a.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
+        ],
         "is_draft": meeting.status != meeting.Status.PUBLISHED,
         "generated_at": timezone.localtime(),
         "ORGANISATION_NAME": settings.ORGANISATION_NAME,

@@ -4,16 +4,31 @@ import datetime
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext_noop, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 register = template.Library()
 
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+# Literal calls so that makemessages finds them.
+WEEKDAYS = (
+    gettext_noop("周一"),
+    gettext_noop("周二"),
+    gettext_noop("周三"),
+    gettext_noop("周四"),
+    gettext_noop("周五"),
+    gettext_noop("周六"),
+    gettext_noop("周日"),
+)
 
 
 def _weekday(day: datetime.date) -> str:
     return _(WEEKDAYS[day.weekday()])
+
+
+@register.simple_tag
+def colon() -> str:
+    """The label colon: full-width in Chinese (责任人:王芳), ": " in English (Owner: 王芳)."""
+    return ":" if (get_language() or "zh-hans").startswith("zh") else ": "
 
 
 @register.filter

@@ -114,6 +114,7 @@ def test_management_command_sends_and_reports(due_tomorrow, capsys):
     assert len(mail.outbox) == 3
 
 
+@pytest.mark.django_db  # Celery's Django fix-up touches the connection while importing tasks
 def test_beat_schedule_runs_the_reminder_task_daily(settings):
     from config.celery import app
 

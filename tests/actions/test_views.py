@@ -201,3 +201,15 @@ def test_owner_from_a_forged_id_is_rejected(client_for, chair, meeting):
     )
     assert response.status_code == 400
     assert not ActionItem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_too_long_note_is_refused_and_kept(client_for, owner):
+    action = make_action(lead=owner)
+    note = "进展" * 30_000
+    response = client_for(owner).post(complete_url(action), {"note": note})
+    assert response.status_code == 400
+    assert "内容过长" in response.text
+    assert note in response.text
+    action.refresh_from_db()
+    assert action.status == Status.NOT_STARTED
