@@ -30,3 +30,10 @@ def test_unknown_language_is_ignored(client_for, owner):
     client_for(owner).post(reverse("set_language"), {"language": "xx", "next": "/"})
     owner.refresh_from_db()
     assert owner.language == "zh-hans"
+
+
+@pytest.mark.django_db
+def test_empty_choice_in_forms_is_chinese(client_for, owner):
+    page = client_for(owner).get(reverse("meetings:create")).text
+    assert "- 请选择 -" in page
+    assert "Select an option" not in page
