@@ -38,6 +38,12 @@ class Priority(models.TextChoices):
     LOW = "low", _("低")
 
 
+class Recurrence(models.TextChoices):
+    WEEKLY = "weekly", _("每周")
+    BIWEEKLY = "biweekly", _("每两周")
+    MONTHLY = "monthly", _("每月")
+
+
 def local_today() -> datetime.date:
     """Today in the site's time zone (Asia/Shanghai), which is what a deadline date means."""
     return timezone.localdate()
@@ -54,6 +60,11 @@ class ActionItemQuerySet(models.QuerySet):
     def owned_by(self, user):
         """Items the user answers for: as a person owner, or as head of a department owner."""
         return self.filter(Q(owners__user=user) | Q(owners__department__head=user)).distinct()
+
+    def with_last_update(self):
+        """Annotate `last_update_at`: the newest progress-log entry (the item's history)."""
+        latest = ProgressEntry.objects.filter(action=models.OuterRef("pk")).order_by("-created_at")
+        return self.annotate(last_update_at=models.Subquery(latest.values("created_at")[:1]))
 
 
 class ActionItem(models.Model):
@@ -85,8 +96,22 @@ class ActionItem(models.Model):
         _("时限原文"), max_length=100, blank=True, help_text=_("会上的原话,例如:两周内、下次例会前、每周")
     )
     deadline_is_estimate = models.BooleanField(_("预计时间"), default=False)
+    # Recurring items (每周提交进展报告): each occurrence is due and tracked; due_date is the next one.
+    recurrence = models.CharField(_("周期"), max_length=10, choices=Recurrence.choices, blank=True)
+    recurrence_weekday = models.PositiveSmallIntegerField(
+        _("周几"), null=True, blank=True, validators=[MaxValueValidator(6)], help_text=_("0 = 周一,6 = 周日")
+    )
+    # Ongoing items (持续进行) have no due date, but owners check in at this cadence.
+    checkin_days = models.PositiveSmallIntegerField(
+        _("进展更新周期(天)"), default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    status_reason = models.CharField(
+        _("状态说明"), max_length=500, blank=True, help_text=_("搁置或取消的原因")
+    )
 
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Recorded when the item is completed, against the deadline in force at that moment.
+    completed_on_time = models.BooleanField(_("按时完成"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("确认完成人"),
@@ -151,11 +176,14 @@ class ActionItem(models.Model):
         return (self.due_date - local_today()).days
 
     @property
-    def completed_on_time(self) -> bool | None:
-        """None when not completed or when there was no date to meet."""
-        if self.status != Status.DONE or self.completed_at is None or self.due_date is None:
+    def is_ongoing(self) -> bool:
+        return self.deadline_kind in (DeadlineKind.ONGOING, DeadlineKind.RECURRING)
+
+    def was_on_time(self, completed_at: datetime.datetime) -> bool | None:
+        """Whether completing at `completed_at` meets the due date (None when there is no date)."""
+        if self.due_date is None:
             return None
-        return timezone.localdate(self.completed_at) <= self.due_date
+        return timezone.localdate(completed_at) <= self.due_date
 
 
 class ActionOwner(models.Model):
@@ -233,11 +261,16 @@ class ProgressEntry(models.Model):
     # {"field": [before, after]}, e.g. {"status": ["in_progress", "done"], "progress": [40, 100]}
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     note = models.TextField(_("说明"), blank=True)
+    attachment = models.FileField(_("附件"), upload_to="progress/%Y/%m/", blank=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "进展记录")
         verbose_name_plural = pgettext_lazy("plural", "进展记录")
         ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The latest entry per item: "最新进展" on every list and the stale filter.
+            models.Index(fields=["action", "-created_at"], name="progress_action_latest_idx"),
+        ]
 
     def __str__(self):
         return f"{self.action}: {self.note[:40]}"
@@ -250,6 +283,95 @@ class ProgressEntry(models.Model):
             return None
         before, after = change
         return (Status(before).label if before else "—", Status(after).label if after else "—")
+
+
+class Occurrence(models.Model):
+    """One due instance of a recurring item: "24 of 26 weekly reports delivered"."""
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="occurrences")
+    due_date = models.DateField(_("应交日期"))
+    delivered_at = models.DateTimeField(_("交付时间"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "周期事项")
+        verbose_name_plural = pgettext_lazy("plural", "周期事项")
+        ordering = ["action", "due_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "due_date"], name="occurrence_unique_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} @ {self.due_date}"
+
+
+class DeadlineChange(models.Model):
+    """申请延期: a request to move the due date. Until approved, the original date stays in force."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("已驳回")
+
+    action = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="deadline_changes")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    old_due_date = models.DateField(_("原完成时限"), null=True, blank=True)
+    new_due_date = models.DateField(_("新完成时限"))
+    reason = models.TextField(_("延期原因"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "延期申请")
+        verbose_name_plural = pgettext_lazy("plural", "延期申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # At most one request waits for a decision per item.
+            models.UniqueConstraint(
+                fields=["action"], condition=Q(state="pending"), name="deadline_change_one_pending"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action}: {self.old_due_date} → {self.new_due_date}"
+
+    @property
+    def days(self) -> int:
+        if self.old_due_date is None:
+            return 0
+        return (self.new_due_date - self.old_due_date).days
+
+
+class UsedLink(models.Model):
+    """A signed one-click link that has been used; links work once."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "已使用的链接")
+        verbose_name_plural = pgettext_lazy("plural", "已使用的链接")
+
+    def __str__(self):
+        return self.digest[:12]
 
 
 class Reminder(models.Model):

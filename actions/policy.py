@@ -1,29 +1,102 @@
-"""Who may see and change an action item. Views ask here, never inline."""
+"""Who may see and change an action item. Views, tasks and templates ask here, never inline.
 
-from actions.models import ActionItem
+Roles on an item:
+- LEAD: a person lead owner, or the head of a department that leads it;
+- SUPPORT: a person support owner, or the head of a supporting department;
+- MANAGER: the source meeting's chair, the head of a department that owns the item or employs a person
+  owner (or a department above it), and staff. Managers decide deadline changes;
+- EDITOR: managers, plus the meeting's recorder until the minutes are published.
+
+Owners update progress and add notes; leads mark done; editors change everything.
+"""
+
+from functools import cached_property
+
+from actions.models import ActionItem, ActionOwner
+from meetings.models import Department, Meeting
 from meetings.policy import can_view_meeting
 
+LEAD, SUPPORT, MANAGER, EDITOR = "lead", "support", "manager", "editor"
 
-def answers_for(user, action: ActionItem) -> bool:
-    """The user owns the item, directly or as head of an owning department."""
-    return any(
-        owner.user_id == user.pk or (owner.department_id and owner.department.head_id == user.pk)
-        for owner in action.owners.all()
-    )
+
+class ActionAccess:
+    """The roles one user has on one item. Uses prefetched owners (with user and department)."""
+
+    def __init__(self, user, action: ActionItem, managed_departments: set[int] | None = None):
+        self.user = user
+        self.action = action
+        self._managed = managed_departments
+
+    @cached_property
+    def managed_departments(self) -> set[int]:
+        return self._managed if self._managed is not None else Department.managed_by(self.user)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        user, action = self.user, self.action
+        if not user.is_authenticated or not user.is_active:
+            return frozenset()
+        roles = set()
+        for owner in action.owners.all():
+            answers = owner.user_id == user.pk or (
+                owner.department_id and owner.department.head_id == user.pk
+            )
+            if answers:
+                roles.add(LEAD if owner.role == ActionOwner.Role.LEAD else SUPPORT)
+            owner_department = owner.department_id or (owner.user.department_id if owner.user_id else None)
+            if owner_department and owner_department in self.managed_departments:
+                roles.add(MANAGER)
+        meeting = action.meeting
+        if user.is_staff or user.is_superuser or (meeting is not None and meeting.chair_id == user.pk):
+            roles.add(MANAGER)
+        if MANAGER in roles:
+            roles.add(EDITOR)
+        elif (
+            meeting is not None
+            and meeting.recorder_id == user.pk
+            and meeting.status != Meeting.Status.PUBLISHED
+        ):
+            roles.add(EDITOR)
+        return frozenset(roles)
+
+    @property
+    def is_owner(self) -> bool:
+        return bool(self.roles & {LEAD, SUPPORT})
+
+    @property
+    def can_view(self) -> bool:
+        if self.roles:
+            return True
+        return self.action.meeting_id is not None and can_view_meeting(self.user, self.action.meeting)
+
+    @property
+    def can_update_progress(self) -> bool:
+        """Set progress, add a note, deliver an occurrence, ask for a new deadline."""
+        return bool(self.roles & {LEAD, SUPPORT, EDITOR})
+
+    @property
+    def can_complete(self) -> bool:
+        return bool(self.roles & {LEAD, EDITOR})
+
+    @property
+    def can_edit(self) -> bool:
+        """Reassign, change the deadline directly, put on hold, cancel."""
+        return EDITOR in self.roles
+
+    @property
+    def can_decide_deadline(self) -> bool:
+        """Deadline changes by these users apply at once; they also approve others' requests."""
+        return MANAGER in self.roles
+
+
+def access(user, action: ActionItem, managed_departments: set[int] | None = None) -> ActionAccess:
+    return ActionAccess(user, action, managed_departments)
 
 
 def can_update_action(user, action: ActionItem) -> bool:
-    """Owners (or the head of an owning department), the source meeting's chair, and staff."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    if action.meeting_id and action.meeting.chair_id == user.pk:
-        return True
-    return answers_for(user, action)
+    """Kept for callers that only ask "may this user report on the item"."""
+    return access(user, action).can_update_progress
 
 
 def can_view_action(user, action: ActionItem) -> bool:
-    if can_update_action(user, action):
-        return True
-    return action.meeting_id is not None and can_view_meeting(user, action.meeting)
+    return access(user, action).can_view

@@ -1,4 +1,4 @@
-"""Writes to action items. Every change lands in the item's progress log."""
+"""Writes to action items. Every change lands in the item's progress log (its history)."""
 
 import datetime
 from collections.abc import Iterable
@@ -8,46 +8,44 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Status
+from actions.models import (
+    ActionItem,
+    ActionOwner,
+    DeadlineChange,
+    DeadlineKind,
+    Occurrence,
+    Priority,
+    ProgressEntry,
+    Recurrence,
+    Status,
+)
 from meetings.models import Department, User
 
+# How far ahead the occurrences of a recurring item are planned: half a year of weekly reports.
+RECURRENCE_HORIZON_DAYS = 182
 
-def progress_log(*, action: ActionItem, by, changes: dict | None = None, note: str = "") -> ProgressEntry:
-    return ProgressEntry.objects.create(action=action, author=by, changes=changes or {}, note=note)
+Owner = tuple[User | Department, str]
 
 
-@transaction.atomic
-def action_create(
-    *,
-    title: str,
-    owners: Iterable[tuple[User | Department, str]],
-    by,
-    meeting=None,
-    description: str = "",
-    decisions: Iterable = (),
-    due_date: datetime.date | None = None,
-    deadline_kind: str = DeadlineKind.DATE,
-    deadline_text: str = "",
-    deadline_is_estimate: bool = False,
-    priority: str = Priority.NORMAL,
-) -> ActionItem:
-    """Create an item with its owners. At least one owner must lead (牵头)."""
+def progress_log(*, action: ActionItem, by, changes: dict | None = None, note: str = "", attachment=None):
+    return ProgressEntry.objects.create(
+        action=action, author=by, changes=changes or {}, note=note, attachment=attachment or ""
+    )
+
+
+def _locked(action: ActionItem) -> ActionItem:
+    return ActionItem.objects.select_for_update().get(pk=action.pk)
+
+
+def _owner_label(owner: ActionOwner) -> str:
+    return f"{owner.owner_name}({owner.get_role_display()})"
+
+
+def _set_owners(action: ActionItem, owners: Iterable[Owner]) -> None:
     owners = list(owners)
     if not any(role == ActionOwner.Role.LEAD for _owner, role in owners):
         raise ValidationError(_("至少需要一位牵头责任人。"), code="no_lead")
-    action = ActionItem(
-        title=title,
-        description=description,
-        meeting=meeting,
-        due_date=due_date,
-        deadline_kind=deadline_kind,
-        deadline_text=deadline_text,
-        deadline_is_estimate=deadline_is_estimate,
-        priority=priority,
-        created_by=by,
-    )
-    action.full_clean()
-    action.save()
+    action.owners.all().delete()
     seen = set()
     for owner, role in owners:
         key = (type(owner).__name__, owner.pk)
@@ -58,15 +56,110 @@ def action_create(
             ActionOwner.objects.create(action=action, department=owner, role=role)
         else:
             ActionOwner.objects.create(action=action, user=owner, role=role)
+
+
+def occurrence_dates(*, start: datetime.date, recurrence: str, weekday: int | None, until: datetime.date):
+    """The due dates of a recurring item from `start` to `until`: every week / two weeks on a weekday,
+    or monthly on the same day of the month as `start` (the last day when a month is shorter)."""
+    if recurrence in (Recurrence.WEEKLY, Recurrence.BIWEEKLY):
+        weekday = start.weekday() if weekday is None else weekday
+        day = start + datetime.timedelta(days=(weekday - start.weekday()) % 7)
+        step = datetime.timedelta(weeks=1 if recurrence == Recurrence.WEEKLY else 2)
+        while day <= until:
+            yield day
+            day += step
+    elif recurrence == Recurrence.MONTHLY:
+        import calendar
+
+        year, month = start.year, start.month
+        while True:
+            last = calendar.monthrange(year, month)[1]
+            day = datetime.date(year, month, min(start.day, last))
+            if day > until:
+                return
+            if day >= start:
+                yield day
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _plan_occurrences(action: ActionItem, start: datetime.date) -> None:
+    until = start + datetime.timedelta(days=RECURRENCE_HORIZON_DAYS)
+    dates = occurrence_dates(
+        start=start, recurrence=action.recurrence, weekday=action.recurrence_weekday, until=until
+    )
+    Occurrence.objects.bulk_create(
+        [Occurrence(action=action, due_date=d) for d in dates], ignore_conflicts=True
+    )
+    _sync_recurring_due_date(action)
+
+
+def _sync_recurring_due_date(action: ActionItem) -> None:
+    """A recurring item is due when its earliest undelivered occurrence is due."""
+    following = action.occurrences.filter(delivered_at__isnull=True).order_by("due_date").first()
+    action.due_date = following.due_date if following else None
+    ActionItem.objects.filter(pk=action.pk).update(due_date=action.due_date)
+
+
+@transaction.atomic
+def action_create(
+    *,
+    title: str,
+    owners: Iterable[Owner],
+    by,
+    meeting=None,
+    description: str = "",
+    decisions: Iterable = (),
+    due_date: datetime.date | None = None,
+    deadline_kind: str = DeadlineKind.DATE,
+    deadline_text: str = "",
+    deadline_is_estimate: bool = False,
+    priority: str = Priority.NORMAL,
+    recurrence: str = "",
+    recurrence_weekday: int | None = None,
+    checkin_days: int = 14,
+) -> ActionItem:
+    """Create an item with its owners. At least one owner must lead (牵头)."""
+    if deadline_kind == DeadlineKind.RECURRING and not recurrence:
+        raise ValidationError(_("周期性事项需要选择周期(每周、每两周或每月)。"), code="no_recurrence")
+    action = ActionItem(
+        title=title,
+        description=description,
+        meeting=meeting,
+        due_date=due_date,
+        deadline_kind=deadline_kind,
+        deadline_text=deadline_text,
+        deadline_is_estimate=deadline_is_estimate,
+        priority=priority,
+        created_by=by,
+        recurrence=recurrence if deadline_kind == DeadlineKind.RECURRING else "",
+        recurrence_weekday=recurrence_weekday,
+        checkin_days=checkin_days,
+    )
+    if deadline_kind == DeadlineKind.ONGOING:
+        action.due_date = None
+    action.full_clean()
+    action.save()
+    _set_owners(action, owners)
     action.decisions.set(decisions)
+    if action.recurrence:
+        start = due_date or (timezone.localdate(meeting.starts_at) if meeting else timezone.localdate())
+        _plan_occurrences(action, start)
     progress_log(action=action, by=by, changes={"status": [None, action.status]}, note=_("创建行动项"))
     return action
 
 
 @transaction.atomic
-def action_complete(*, action: ActionItem, by, note: str = "") -> ActionItem:
-    """Mark an item done at 100 %, recording who and when. Completing a done item changes nothing."""
-    action = ActionItem.objects.select_for_update().get(pk=action.pk)
+def action_complete(*, action: ActionItem, by, note: str = "", completed_at: datetime.datetime | None = None):
+    """Mark an item done at 100 %, recording who, when, and whether that met the deadline.
+
+    `completed_at` backfills a completion reported late; it may not be in the future. Completing a done
+    item changes nothing.
+    """
+    now = timezone.now()
+    completed_at = completed_at or now
+    if completed_at > now + datetime.timedelta(minutes=1):
+        raise ValidationError(_("完成时间不能晚于现在。"), code="future")
+    action = _locked(action)
     if action.status == Status.DONE:
         return action
     if action.status == Status.CANCELLED:
@@ -76,8 +169,211 @@ def action_complete(*, action: ActionItem, by, note: str = "") -> ActionItem:
         changes["progress"] = [action.progress, 100]
     action.status = Status.DONE
     action.progress = 100
-    action.completed_at = timezone.now()
+    action.completed_at = completed_at
     action.completed_by = by
-    action.save(update_fields=["status", "progress", "completed_at", "completed_by", "updated_at"])
+    action.completed_on_time = action.was_on_time(completed_at)
+    action.status_reason = ""
+    action.save(
+        update_fields=[
+            "status",
+            "progress",
+            "completed_at",
+            "completed_by",
+            "completed_on_time",
+            "status_reason",
+            "updated_at",
+        ]
+    )
     progress_log(action=action, by=by, changes=changes, note=note)
+    DeadlineChange.objects.filter(action=action, state=DeadlineChange.State.PENDING).update(
+        state=DeadlineChange.State.REJECTED, decided_at=now, decision_note=_("事项已完成")
+    )
     return action
+
+
+@transaction.atomic
+def action_update_progress(*, action: ActionItem, by, progress: int, note: str = "", attachment=None):
+    """Record progress (0–100). Starting work moves a 未开始 item to 进行中."""
+    if not 0 <= progress <= 100:
+        raise ValidationError(_("进度应在 0 到 100 之间。"), code="progress_range")
+    action = _locked(action)
+    if not action.is_open and action.status != Status.ON_HOLD:
+        raise ValidationError(
+            _("该事项已%(status)s,不能再更新进度。") % {"status": action.get_status_display()}
+        )
+    changes = {}
+    if progress != action.progress:
+        changes["progress"] = [action.progress, progress]
+        action.progress = progress
+    if progress > 0 and action.status == Status.NOT_STARTED:
+        changes["status"] = [action.status, Status.IN_PROGRESS]
+        action.status = Status.IN_PROGRESS
+    if not changes and not note and not attachment:
+        return action
+    action.save(update_fields=["progress", "status", "updated_at"])
+    progress_log(action=action, by=by, changes=changes, note=note, attachment=attachment)
+    return action
+
+
+@transaction.atomic
+def action_add_note(*, action: ActionItem, by, note: str, attachment=None) -> ProgressEntry:
+    if not note.strip() and not attachment:
+        raise ValidationError(_("请填写进展说明或上传附件。"), code="empty_note")
+    action = _locked(action)
+    ActionItem.objects.filter(pk=action.pk).update(updated_at=timezone.now())
+    return progress_log(action=action, by=by, note=note.strip(), attachment=attachment)
+
+
+@transaction.atomic
+def action_set_status(*, action: ActionItem, by, status: str, reason: str = "") -> ActionItem:
+    """Put on hold, cancel, resume or reopen an item. On hold and cancel need a reason."""
+    if status == Status.DONE:
+        return action_complete(action=action, by=by, note=reason)
+    reason = reason.strip()
+    if status in (Status.ON_HOLD, Status.CANCELLED) and not reason:
+        raise ValidationError(_("搁置或取消行动项时请说明原因。"), code="reason_required")
+    action = _locked(action)
+    if action.status == status:
+        return action
+    changes = {"status": [action.status, status]}
+    action.status = status
+    action.status_reason = reason if status in (Status.ON_HOLD, Status.CANCELLED) else ""
+    if status in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        action.completed_at = action.completed_by = action.completed_on_time = None
+    action.save(
+        update_fields=[
+            "status",
+            "status_reason",
+            "completed_at",
+            "completed_by",
+            "completed_on_time",
+            "updated_at",
+        ]
+    )
+    progress_log(action=action, by=by, changes=changes, note=reason)
+    return action
+
+
+def _apply_deadline(action: ActionItem, *, by, new_due_date: datetime.date, note: str) -> None:
+    changes = {"due_date": [str(action.due_date) if action.due_date else None, str(new_due_date)]}
+    action.due_date = new_due_date
+    if action.deadline_kind in (DeadlineKind.ONGOING, DeadlineKind.EVENT):
+        changes["deadline_kind"] = [action.deadline_kind, DeadlineKind.DATE]
+        action.deadline_kind = DeadlineKind.DATE
+    action.save(update_fields=["due_date", "deadline_kind", "updated_at"])
+    progress_log(action=action, by=by, changes=changes, note=note)
+
+
+@transaction.atomic
+def deadline_change_request(
+    *, action: ActionItem, by, new_due_date: datetime.date, reason: str, approved: bool
+) -> DeadlineChange:
+    """申请延期. `approved` says whether `by` decides deadlines for this item (the policy's
+    can_decide_deadline): then the change applies at once; otherwise it waits for approval and the
+    original date stays in force."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("修改完成时限必须说明原因。"), code="reason_required")
+    action = _locked(action)
+    if not action.is_open and action.status != Status.ON_HOLD:
+        raise ValidationError(
+            _("该事项已%(status)s,不能修改完成时限。") % {"status": action.get_status_display()}
+        )
+    if action.due_date == new_due_date:
+        raise ValidationError(_("新的完成时限与当前相同。"), code="same_date")
+    if action.deadline_changes.filter(state=DeadlineChange.State.PENDING).exists():
+        raise ValidationError(_("已有一个延期申请在等待审批。"), code="pending_exists")
+    change = DeadlineChange.objects.create(
+        action=action,
+        requested_by=by,
+        old_due_date=action.due_date,
+        new_due_date=new_due_date,
+        reason=reason,
+    )
+    if approved:
+        change.state, change.decided_by, change.decided_at = DeadlineChange.State.APPROVED, by, timezone.now()
+        change.save(update_fields=["state", "decided_by", "decided_at"])
+        _apply_deadline(action, by=by, new_due_date=new_due_date, note=reason)
+    else:
+        progress_log(
+            action=action,
+            by=by,
+            note=reason,
+            changes={
+                "deadline_request": [str(action.due_date) if action.due_date else None, str(new_due_date)]
+            },
+        )
+    return change
+
+
+@transaction.atomic
+def deadline_change_decide(*, change: DeadlineChange, by, approve: bool, note: str = "") -> DeadlineChange:
+    change = DeadlineChange.objects.select_for_update().select_related("action").get(pk=change.pk)
+    if change.state != DeadlineChange.State.PENDING:
+        raise ValidationError(_("该延期申请已经处理过了。"), code="decided")
+    change.state = DeadlineChange.State.APPROVED if approve else DeadlineChange.State.REJECTED
+    change.decided_by, change.decided_at, change.decision_note = by, timezone.now(), note.strip()
+    change.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    action = _locked(change.action)
+    if approve:
+        _apply_deadline(action, by=by, new_due_date=change.new_due_date, note=note or change.reason)
+    else:
+        progress_log(
+            action=action,
+            by=by,
+            changes={"deadline_request": ["rejected", str(change.new_due_date)]},
+            note=note,
+        )
+    return change
+
+
+@transaction.atomic
+def owners_set(*, action: ActionItem, by, owners: Iterable[Owner], reason: str = "") -> ActionItem:
+    """Reassign. Recorded in the log, because handing work around ("踢皮球") must be visible."""
+    action = _locked(action)
+    before = [_owner_label(o) for o in action.owners.select_related("user", "department")]
+    _set_owners(action, owners)
+    after = [_owner_label(o) for o in action.owners.select_related("user", "department")]
+    if sorted(before) != sorted(after):
+        progress_log(action=action, by=by, changes={"owners": [before, after]}, note=reason)
+    return action
+
+
+@transaction.atomic
+def occurrence_deliver(*, occurrence: Occurrence, by, note: str = "") -> Occurrence:
+    occurrence = Occurrence.objects.select_for_update().select_related("action").get(pk=occurrence.pk)
+    if occurrence.delivered_at is not None:
+        return occurrence
+    occurrence.delivered_at, occurrence.delivered_by = timezone.now(), by
+    occurrence.save(update_fields=["delivered_at", "delivered_by"])
+    action = occurrence.action
+    progress_log(action=action, by=by, changes={"delivered": str(occurrence.due_date)}, note=note)
+    _sync_recurring_due_date(action)
+    return occurrence
+
+
+@transaction.atomic
+def event_deadlines_resolve(*, meeting) -> int:
+    """ "下次例会前": once the next meeting of a series is scheduled, items from earlier meetings of the
+    series that wait for it get its date. Returns how many items were resolved."""
+    if meeting.series_id is None:
+        return 0
+    waiting = ActionItem.objects.filter(
+        meeting__series_id=meeting.series_id,
+        meeting__starts_at__lt=meeting.starts_at,
+        deadline_kind=DeadlineKind.EVENT,
+        due_date__isnull=True,
+    ).exclude(pk__in=meeting.action_items.values("pk"))
+    day = timezone.localdate(meeting.starts_at)
+    count = 0
+    for action in waiting.select_for_update():
+        action.due_date = day
+        action.save(update_fields=["due_date", "updated_at"])
+        progress_log(
+            action=action,
+            by=None,
+            changes={"due_date": [None, str(day)]},
+            note=_("下次会议已安排:%(title)s") % {"title": meeting.title},
+        )
+        count += 1
+    return count

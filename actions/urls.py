@@ -1,11 +1,29 @@
 from django.urls import path
 
-from actions import views
+from actions.views import items, links, manage
 
 app_name = "actions"
 
 urlpatterns = [
-    path("", views.my_actions, name="my"),
-    path("<int:action_id>/", views.action_detail, name="detail"),
-    path("<int:action_id>/complete/", views.action_complete, name="complete"),
+    # Owners: 我的行动项 and one item (views/items.py)
+    path("", items.my_actions, name="my"),
+    path("<int:action_id>/", items.action_detail, name="detail"),
+    path("<int:action_id>/complete/", items.action_complete, name="complete"),
+    path("<int:action_id>/progress/", items.action_progress, name="progress"),
+    path("<int:action_id>/note/", items.action_note, name="note"),
+    path("<int:action_id>/deadline/", items.deadline_request, name="deadline"),
+    path("<int:action_id>/status/", items.action_status, name="status"),
+    path("<int:action_id>/owners/", items.action_owners, name="owners"),
+    path("deadline-changes/<int:change_id>/decide/", items.deadline_decide, name="deadline_decide"),
+    path("occurrences/<int:occurrence_id>/deliver/", items.occurrence_deliver, name="occurrence_deliver"),
+    path("attachments/<int:entry_id>/", items.attachment, name="attachment"),
+    # Signed one-click links and the private calendar feed (views/links.py)
+    path("link/<str:token>/", links.signed_link, name="link"),
+    path("calendar/", links.calendar_settings, name="calendar"),
+    path("calendar/<str:token>.ics", links.calendar_feed, name="calendar_feed"),
+    # Managers: department and organisation lists, bulk actions, exports (views/manage.py)
+    path("department/", manage.department_actions, name="department"),
+    path("all/", manage.all_actions, name="all"),
+    path("export.<str:fmt>", manage.export, name="export"),
+    path("bulk/", manage.bulk, name="bulk"),
 ]

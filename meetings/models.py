@@ -45,6 +45,27 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    @classmethod
+    def subtree_ids(cls, root_ids) -> set[int]:
+        """The given departments and every department below them (one query; the tree is small)."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in cls.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), list(root_ids)
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
+
+    @classmethod
+    def managed_by(cls, user) -> set[int]:
+        """The departments a user heads, with their sub-departments."""
+        if not user.is_authenticated:
+            return set()
+        return cls.subtree_ids(cls.objects.filter(head=user).values_list("pk", flat=True))
+
     def ancestors(self) -> list["Department"]:
         chain, node, seen = [], self.parent, {self.pk}
         while node is not None and node.pk not in seen:  # guard against a cycle typed in the admin

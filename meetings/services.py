@@ -19,6 +19,9 @@ def meeting_create(*, by, **fields) -> Meeting:
     for user, role in ((meeting.chair, Attendance.Role.CHAIR), (meeting.recorder, Attendance.Role.RECORDER)):
         if user is not None and not meeting.attendances.filter(user=user).exists():
             Attendance.objects.create(meeting=meeting, user=user, role=role)
+    from actions.services import event_deadlines_resolve  # actions builds on meetings, not the reverse
+
+    event_deadlines_resolve(meeting=meeting)
     return meeting
 
 

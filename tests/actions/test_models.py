@@ -98,15 +98,32 @@ def test_cancelled_item_cannot_be_completed(owner):
 
 
 @pytest.mark.django_db
-def test_completed_on_time_compares_local_completion_date(owner):
-    action = make_action(lead=owner, due_date=datetime.date(2026, 3, 10))
-    # 23:30 on the 10th in Shanghai is 15:30 UTC: still on time.
-    action.status = Status.DONE
-    action.completed_at = datetime.datetime(2026, 3, 10, 23, 30, tzinfo=SHANGHAI)
-    assert action.completed_on_time is True
-    action.completed_at = datetime.datetime(2026, 3, 11, 0, 30, tzinfo=SHANGHAI)
-    assert action.completed_on_time is False
-    assert timezone.is_aware(action.completed_at)
+def test_completion_records_on_time_by_the_local_date(owner):
+    # 23:30 on the 10th in Shanghai is 15:30 UTC: still on time; 00:30 on the 11th is late.
+    on_time = make_action(lead=owner, due_date=datetime.date(2026, 3, 10))
+    services.action_complete(
+        action=on_time, by=owner, completed_at=datetime.datetime(2026, 3, 10, 23, 30, tzinfo=SHANGHAI)
+    )
+    late = make_action(lead=owner, due_date=datetime.date(2026, 3, 10))
+    services.action_complete(
+        action=late, by=owner, completed_at=datetime.datetime(2026, 3, 11, 0, 30, tzinfo=SHANGHAI)
+    )
+    on_time.refresh_from_db()
+    late.refresh_from_db()
+    assert on_time.completed_on_time is True
+    assert late.completed_on_time is False
+    assert timezone.is_aware(late.completed_at)
+
+
+@pytest.mark.django_db
+def test_completion_date_in_the_future_is_refused(owner):
+    action = make_action(lead=owner)
+    with pytest.raises(ValidationError):
+        services.action_complete(
+            action=action, by=owner, completed_at=timezone.now() + datetime.timedelta(days=2)
+        )
+    action.refresh_from_db()
+    assert action.status == Status.NOT_STARTED
 
 
 @pytest.mark.django_db

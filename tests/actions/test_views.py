@@ -88,18 +88,19 @@ def test_department_head_can_mark_department_item_done(client_for, chair, depart
 def test_outsider_cannot_mark_someone_elses_item_done(client_for, outsider, owner, meeting):
     action = make_action(lead=owner, meeting=meeting)
     response = client_for(outsider).post(complete_url(action), {"note": "我来完成"})
-    assert response.status_code == 404
+    assert response.status_code == 403  # may read the open meeting's item, may not act on it
     action.refresh_from_db()
     assert action.status == Status.NOT_STARTED
     assert not ProgressEntry.objects.filter(action=action).exists()
 
 
 @pytest.mark.django_db
-def test_support_owner_may_report_on_the_item(client_for, owner, outsider):
+def test_support_owner_may_not_mark_done(client_for, owner, outsider):
     action = make_action(lead=owner, supports=[outsider])
-    client_for(outsider).post(complete_url(action))
+    response = client_for(outsider).post(complete_url(action))
+    assert response.status_code == 403
     action.refresh_from_db()
-    assert action.status == Status.DONE
+    assert action.status == Status.NOT_STARTED
 
 
 @pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Status
-from actions.services import action_complete, action_create, progress_log
+from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Recurrence, Status
+from actions.services import action_complete, action_create, occurrence_deliver, progress_log
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
     agenda_item_add,
@@ -863,6 +863,11 @@ class _Loader:
         self, spec: dict, meeting: Meeting, day: datetime.date, ends: datetime.datetime, decisions: list
     ) -> None:
         due, kind, text = self._deadline(spec, day)
+        recurrence = _recurrence(text) if kind == DeadlineKind.RECURRING else ""
+        if kind == DeadlineKind.RECURRING and not recurrence:
+            kind = DeadlineKind.ONGOING  # e.g. 每季度一次: tracked by check-ins, not occurrences
+        if kind == DeadlineKind.RECURRING:
+            due = day  # occurrences start from the meeting
         owners = [(self._owner(name), ActionOwner.Role.LEAD) for name in _names(spec["lead"])]
         owners += [(self._owner(name), ActionOwner.Role.SUPPORT) for name in _names(spec["support"])]
         action = action_create(
@@ -876,7 +881,12 @@ class _Loader:
             deadline_text=text,
             deadline_is_estimate=spec["est"],
             priority=spec["priority"],
+            recurrence=recurrence,
         )
+        for occurrence in action.occurrences.filter(due_date__lt=self.today):
+            occurrence_deliver(
+                occurrence=occurrence, by=owners[0][0] if isinstance(owners[0][0], User) else None
+            )
         ActionItem.objects.filter(pk=action.pk).update(created_at=ends, updated_at=ends)
         action.progress_entries.update(created_at=ends)
         lead = owners[0][0]
@@ -886,8 +896,8 @@ class _Loader:
             when = min(_at(done_day, 17, 30), self.now)
             late = spec["done"] > 0
             note = "已完成。因排期冲突,较原定时间有所延后。" if late else "已完成,相关材料已提交。"
-            action_complete(action=action, by=person, note=note)
-            ActionItem.objects.filter(pk=action.pk).update(completed_at=when, updated_at=when)
+            action_complete(action=action, by=person, note=note, completed_at=when)
+            ActionItem.objects.filter(pk=action.pk).update(updated_at=when)
             _backdate_last_entry(action, when)
         elif spec["progress"]:
             when = ends + (self.now - ends) * 0.6
@@ -905,6 +915,18 @@ class _Loader:
                 status=Status.IN_PROGRESS, progress=spec["progress"], updated_at=when
             )
             _backdate_last_entry(action, when)
+
+
+def _recurrence(text: str) -> str:
+    """每两周 / 每周 / 每月 in the original wording → the recurrence it describes."""
+    for words, recurrence in (
+        ("每两周", Recurrence.BIWEEKLY),
+        ("每周", Recurrence.WEEKLY),
+        ("每月", Recurrence.MONTHLY),
+    ):
+        if words in text:
+            return recurrence
+    return ""
 
 
 def _width(text: str) -> int:
