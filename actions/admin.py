@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionItem, ActionOwner, ProgressEntry, Reminder, local_today
+from actions.models import ActionItem, ActionOwner, CalendarFeed, ProgressEntry, Reminder, local_today
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -61,3 +61,14 @@ class ReminderAdmin(admin.ModelAdmin):
     list_filter = ["state", "kind", "slot"]
     search_fields = ["action__title", "recipient__name"]
     list_select_related = ["action", "recipient"]
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    search_fields = ["user__name", "user__username"]
+    list_select_related = ["user"]
+    # The token is a credential: not listed, not searchable; reset it from the user's calendar page.
+    exclude = ["token"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]

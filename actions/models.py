@@ -411,3 +411,30 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient} ({self.slot})"
+
+
+def new_feed_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A private .ics subscription of the user's own deadlines. The token is the only credential a
+    calendar app can send, so it is long, random and replaceable (重置链接)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("订阅令牌"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "日历订阅")
+        verbose_name_plural = pgettext_lazy("plural", "日历订阅")
+
+    def __str__(self):
+        return str(self.user)

@@ -100,3 +100,9 @@ def can_update_action(user, action: ActionItem) -> bool:
 
 def can_view_action(user, action: ActionItem) -> bool:
     return access(user, action).can_view
+
+
+def can_view_all_actions(user) -> bool:
+    """全部行动项 and its exports: the whole organisation's items, for staff only. (部门行动项 is for
+    department heads: its scope is Department.managed_by(user).)"""
+    return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)

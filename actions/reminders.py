@@ -13,9 +13,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
+from actions import links
 from actions.models import Reminder, local_today
+from actions.policy import access
 from actions.selectors import actions_due_on
 
 logger = logging.getLogger(__name__)
@@ -56,13 +59,19 @@ def _claim(reminder_id: int) -> bool:
 
 
 def build_message(reminder: Reminder) -> EmailMultiAlternatives:
-    """The e-mail, in the recipient's own language."""
+    """The e-mail, in the recipient's own language, with one-click links signed for this recipient:
+    "更新进度" for every owner, "标记完成" only for those the policy lets complete the item."""
     action, recipient = reminder.action, reminder.recipient
+    may_complete = access(recipient, action).can_complete
     context = {
         "action": action,
         "recipient": recipient,
         "url": settings.SITE_URL + action.get_absolute_url(),
-        "my_actions_url": settings.SITE_URL + "/actions/",
+        "my_actions_url": settings.SITE_URL + reverse("actions:my"),
+        "complete_url": links.make_link(action, recipient, links.COMPLETE) if may_complete else None,
+        "progress_url": links.make_link(action, recipient, links.PROGRESS),
+        "link_days": links.MAX_AGE.days,
+        "calendar_url": settings.SITE_URL + reverse("actions:calendar"),
     }
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         subject = render_to_string("emails/reminder_due_tomorrow_subject.txt", context).strip()

@@ -1,8 +1,20 @@
 import datetime
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Left
+from django.utils import timezone
 
-from actions.models import ActionItem, ActionOwner, ProgressEntry, Status, local_today
+from actions.models import (
+    OPEN_STATUSES,
+    ActionItem,
+    ActionOwner,
+    DeadlineChange,
+    DeadlineKind,
+    Occurrence,
+    ProgressEntry,
+    Status,
+    local_today,
+)
 
 
 def _with_row_data(queryset):
@@ -58,10 +70,232 @@ def action_for_detail(*, action_id: int):
     return (
         ActionItem.objects.filter(pk=action_id)
         .select_related("meeting__chair", "completed_by")
+        .annotate(**row_annotations(local_today()))
         .prefetch_related(
             Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department__head")),
             Prefetch("progress_entries", queryset=ProgressEntry.objects.select_related("author")),
             "decisions",
+            Prefetch("occurrences", queryset=Occurrence.objects.select_related("delivered_by")),
+            Prefetch(
+                "deadline_changes",
+                queryset=DeadlineChange.objects.select_related("requested_by", "decided_by"),
+            ),
         )
         .first()
     )
+
+
+# 我的行动项 and the item page. Each row shows the latest note, whether a new deadline waits for
+# approval and, for recurring items, how many occurrences were delivered: subqueries, so a page of
+# rows costs the same number of queries however many rows it has.
+NOTE_PREVIEW_CHARS = 200
+RECENTLY_DONE_DAYS = 14
+MY_GROUPS = ("overdue", "today", "this_week", "later", "ongoing", "on_hold", "done")
+
+
+def row_annotations(today: datetime.date) -> dict:
+    entries = ProgressEntry.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+    occurrences = Occurrence.objects.filter(action=OuterRef("pk")).order_by().values("action")
+
+    def count(queryset):
+        return Coalesce(Subquery(queryset.annotate(n=Count("pk")).values("n")), 0)
+
+    return {
+        # People's words, not the "创建行动项" line the item starts its log with.
+        "latest_note": Subquery(
+            entries.exclude(note="")
+            .exclude(changes__has_key="status", changes__status__0=None)
+            .annotate(preview=Left("note", NOTE_PREVIEW_CHARS))
+            .values("preview")[:1]
+        ),
+        "last_update_at": Subquery(entries.values("created_at")[:1]),
+        "pending_due_date": Subquery(
+            DeadlineChange.objects.filter(action=OuterRef("pk"), state=DeadlineChange.State.PENDING).values(
+                "new_due_date"
+            )[:1]
+        ),
+        "next_occurrence_id": Subquery(
+            Occurrence.objects.filter(action=OuterRef("pk"), delivered_at__isnull=True)
+            .order_by("due_date")
+            .values("pk")[:1]
+        ),
+        "occurrences_delivered": count(occurrences.filter(delivered_at__isnull=False)),
+        # Delivered, or due by today: "已交付 3/4" never shows more delivered than owed.
+        "occurrences_owed": count(occurrences.filter(Q(due_date__lte=today) | Q(delivered_at__isnull=False))),
+    }
+
+
+def action_rows(queryset, *, today: datetime.date | None = None):
+    """Items with everything one row of 我的行动项 shows (and ActionAccess needs)."""
+    return (
+        queryset.select_related("meeting")
+        .annotate(**row_annotations(today or local_today()))
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
+            "decisions",
+        )
+    )
+
+
+def my_actions(*, user, today: datetime.date | None = None):
+    """Everything 我的行动项 lists: items the user answers for that are open or on hold, and those
+    completed in the last RECENTLY_DONE_DAYS days. group_my_actions sorts them into groups."""
+    today = today or local_today()
+    since = timezone.make_aware(
+        datetime.datetime.combine(today - datetime.timedelta(days=RECENTLY_DONE_DAYS), datetime.time.min)
+    )
+    ids = (
+        ActionItem.objects.owned_by(user)
+        .filter(
+            Q(status__in=(*OPEN_STATUSES, Status.ON_HOLD)) | Q(status=Status.DONE, completed_at__gte=since)
+        )
+        .values("pk")
+    )
+    return action_rows(ActionItem.objects.filter(pk__in=ids), today=today).order_by("due_date", "pk")
+
+
+def group_my_actions(items, today: datetime.date) -> dict[str, list[ActionItem]]:
+    """The one rule for the groups of 我的行动项: 已逾期 (ActionItem.is_overdue_on), 今天到期, 本周到期
+    (through Sunday), 以后 (later dates, then event deadlines still without one), 持续/周期性, 已搁置 and
+    最近完成. Overdue wins over every other group, recurring items included."""
+    groups: dict[str, list[ActionItem]] = {key: [] for key in MY_GROUPS}
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    for item in items:
+        if item.status == Status.DONE:
+            key = "done"
+        elif item.status == Status.CANCELLED:
+            continue
+        elif item.is_overdue_on(today):
+            key = "overdue"
+        elif item.status == Status.ON_HOLD:
+            key = "on_hold"
+        elif item.is_ongoing:
+            key = "ongoing"
+        elif item.due_date == today:
+            key = "today"
+        elif item.due_date is not None and item.due_date <= sunday:
+            key = "this_week"
+        else:
+            key = "later"
+        groups[key].append(item)
+
+    def undated_last(item):
+        return (item.due_date is None, item.due_date or today, item.pk)
+
+    for key in ("overdue", "this_week", "later", "ongoing", "on_hold"):
+        groups[key].sort(key=undated_last)
+    groups["done"].sort(key=lambda item: item.completed_at, reverse=True)
+    return groups
+
+
+def checkin_due(action: ActionItem, today: datetime.date) -> bool:
+    """An ongoing (持续进行) item wants an update when nothing was logged for `checkin_days` days.
+    Needs the `last_update_at` annotation (row_annotations)."""
+    if action.deadline_kind != DeadlineKind.ONGOING or not action.is_open:
+        return False
+    last = getattr(action, "last_update_at", None)
+    return last is None or (today - timezone.localdate(last)).days >= action.checkin_days
+
+
+def deadline_summary(action: ActionItem) -> dict:
+    """延期 and 转办 counters of the item page, from the prefetched deadline changes and log."""
+    approved = [c for c in action.deadline_changes.all() if c.state == DeadlineChange.State.APPROVED]
+    pending = [c for c in action.deadline_changes.all() if c.state == DeadlineChange.State.PENDING]
+    return {
+        "extensions": len(approved),
+        "extension_days": sum(c.days for c in approved),
+        "reassignments": sum(1 for e in action.progress_entries.all() if "owners" in e.changes),
+        "pending_change": pending[0] if pending else None,
+    }
+
+
+# 部门行动项 / 全部行动项 (views/manage.py) and their exports. The counts per row are subqueries, so a
+# page of rows (or an export of thousands) costs the same number of queries whatever its size.
+
+
+def actions_in_departments(department_ids: set[int] | None):
+    """The items that belong to the departments: a department owner is one of them, or a person owner
+    works in one of them. None means the whole organisation."""
+    if department_ids is None:
+        return ActionItem.objects.all()
+    ids = sorted(department_ids)
+    in_scope = ActionItem.objects.filter(
+        Q(owners__department_id__in=ids) | Q(owners__user__department_id__in=ids)
+    ).values("pk")
+    return ActionItem.objects.filter(pk__in=in_scope)
+
+
+def actions_for_manage(scope):
+    """The rows of the managers' list and exports: `scope` (a queryset of items) with last_update_at,
+    postponement_count (approved deadline changes) and reassignment_count (log entries that changed
+    the owners), the source meeting and the owners. Default order: by due date, undated last."""
+
+    def count(queryset):
+        counted = queryset.order_by().values("action").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(counted), 0)
+
+    approved = DeadlineChange.objects.filter(action=OuterRef("pk"), state=DeadlineChange.State.APPROVED)
+    reassigned = ProgressEntry.objects.filter(action=OuterRef("pk"), changes__has_key="owners")
+    return (
+        scope.with_last_update()
+        .annotate(postponement_count=count(approved), reassignment_count=count(reassigned))
+        .select_related("meeting")
+        .prefetch_related(
+            Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department"))
+        )
+        .order_by(Coalesce("due_date", datetime.date.max).asc(), "pk")
+    )
+
+
+def action_counters(queryset, today: datetime.date) -> dict:
+    """The counters above the managers' list, in one query: 未完成, 已逾期, 本周到期 (from today through
+    Sunday, not yet overdue), 本月完成 and 本月按时完成率 (on time / completed this month against a
+    deadline; None when there were none)."""
+    month_start = today.replace(day=1)
+    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+
+    def local_midnight(day):
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    is_open = Q(status__in=OPEN_STATUSES)
+    done_this_month = Q(
+        status=Status.DONE,
+        completed_at__gte=local_midnight(month_start),
+        completed_at__lt=local_midnight(next_month),
+    )
+    dated = done_this_month & Q(completed_on_time__isnull=False)
+    counts = queryset.order_by().aggregate(
+        open=Count("pk", filter=is_open),
+        # The overdue rule is ActionItemQuerySet.overdue(); reuse it rather than restate it.
+        overdue=Count("pk", filter=Q(pk__in=ActionItem.objects.overdue(today).values("pk"))),
+        due_this_week=Count("pk", filter=is_open & Q(due_date__gte=today, due_date__lte=sunday)),
+        done_this_month=Count("pk", filter=done_this_month),
+        dated_done=Count("pk", filter=dated),
+        on_time=Count("pk", filter=dated & Q(completed_on_time=True)),
+    )
+    dated_done = counts.pop("dated_done")
+    on_time = counts.pop("on_time")
+    counts["on_time_rate"] = round(100 * on_time / dated_done) if dated_done else None
+    return counts
+
+
+def top_postponers(scope, *, limit: int = 5) -> list[dict]:
+    """延期最多: the lead owners (people or departments) of the items in `scope` with the most approved
+    deadline changes. Each row: name, postponements."""
+    rows = (
+        ActionOwner.objects.filter(role=ActionOwner.Role.LEAD, action__in=scope.values("pk"))
+        .values("user_id", "user__name", "department_id", "department__name")
+        .annotate(
+            postponements=Count(
+                "action__deadline_changes",
+                filter=Q(action__deadline_changes__state=DeadlineChange.State.APPROVED),
+            )
+        )
+        .filter(postponements__gt=0)
+        .order_by("-postponements", "user__name", "department__name")[:limit]
+    )
+    return [
+        {"name": row["user__name"] or row["department__name"], "postponements": row["postponements"]}
+        for row in rows
+    ]

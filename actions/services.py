@@ -1,6 +1,7 @@
 """Writes to action items. Every change lands in the item's progress log (its history)."""
 
 import datetime
+import os
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -28,6 +29,9 @@ Owner = tuple[User | Department, str]
 
 
 def progress_log(*, action: ActionItem, by, changes: dict | None = None, note: str = "", attachment=None):
+    if attachment:
+        # Storage cleans the file name and may suffix it; downloads use the name the user uploaded.
+        changes = {**(changes or {}), "attachment": os.path.basename(attachment.name)}
     return ProgressEntry.objects.create(
         action=action, author=by, changes=changes or {}, note=note, attachment=attachment or ""
     )
@@ -199,7 +203,7 @@ def action_update_progress(*, action: ActionItem, by, progress: int, note: str =
     action = _locked(action)
     if not action.is_open and action.status != Status.ON_HOLD:
         raise ValidationError(
-            _("该事项已%(status)s,不能再更新进度。") % {"status": action.get_status_display()}
+            _("该事项%(status)s,不能再更新进度。") % {"status": action.get_status_display()}
         )
     changes = {}
     if progress != action.progress:
@@ -277,7 +281,7 @@ def deadline_change_request(
     action = _locked(action)
     if not action.is_open and action.status != Status.ON_HOLD:
         raise ValidationError(
-            _("该事项已%(status)s,不能修改完成时限。") % {"status": action.get_status_display()}
+            _("该事项%(status)s,不能修改完成时限。") % {"status": action.get_status_display()}
         )
     if action.due_date == new_due_date:
         raise ValidationError(_("新的完成时限与当前相同。"), code="same_date")

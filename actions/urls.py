@@ -1,21 +1,22 @@
 from django.urls import path
 
-from actions.views import items, links, manage
+from actions.views import item_edit, items, links, manage
 
 app_name = "actions"
 
 urlpatterns = [
-    # Owners: 我的行动项 and one item (views/items.py)
+    # Owners: 我的行动项 and one item (views/items.py); editors' changes (views/item_edit.py)
     path("", items.my_actions, name="my"),
     path("<int:action_id>/", items.action_detail, name="detail"),
     path("<int:action_id>/complete/", items.action_complete, name="complete"),
+    path("<int:action_id>/panel/<str:kind>/", items.action_panel, name="panel"),
     path("<int:action_id>/progress/", items.action_progress, name="progress"),
     path("<int:action_id>/note/", items.action_note, name="note"),
     path("<int:action_id>/deadline/", items.deadline_request, name="deadline"),
-    path("<int:action_id>/status/", items.action_status, name="status"),
-    path("<int:action_id>/owners/", items.action_owners, name="owners"),
-    path("deadline-changes/<int:change_id>/decide/", items.deadline_decide, name="deadline_decide"),
-    path("occurrences/<int:occurrence_id>/deliver/", items.occurrence_deliver, name="occurrence_deliver"),
+    path("<int:action_id>/status/", item_edit.action_status, name="status"),
+    path("<int:action_id>/owners/", item_edit.action_owners, name="owners"),
+    path("deadline-changes/<int:change_id>/decide/", item_edit.deadline_decide, name="deadline_decide"),
+    path("occurrences/<int:occurrence_id>/deliver/", item_edit.occurrence_deliver, name="occurrence_deliver"),
     path("attachments/<int:entry_id>/", items.attachment, name="attachment"),
     # Signed one-click links and the private calendar feed (views/links.py)
     path("link/<str:token>/", links.signed_link, name="link"),

@@ -96,7 +96,7 @@ def fill(items: int):
             action.status = Status.IN_PROGRESS
             owner = me
         elif index < 60 + 5000:
-            owner = users[50 + (index % 40) * 50]  # members of department 0
+            owner = users[(index % 37 + 3) * 50]  # members of department 0, not the benchmark user
         else:
             owner = users[rng.randint(51, 1999)]
             while owner.department_id == departments[0].pk:

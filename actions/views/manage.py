@@ -1,19 +1,311 @@
-"""Department and organisation lists, bulk actions and exports. (Being written.)"""
+"""Managers: 部门行动项 (department heads, their departments and everything below them), 全部行动项
+(staff), bulk changes and exports. The list, its counters and its exports share one scope and one
+FilterSet, so what a manager sees is exactly what they download."""
 
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from actions import exports, selectors, services
+from actions.filters import ActionItemFilter, MarkInvalidMixin
+from actions.models import OPEN_STATUSES, ActionItem, ActionOwner, Status
+from actions.policy import access, can_view_all_actions
+from actions.templatetags.manage_nav import managed_departments
+from meetings.forms import PeopleChoiceField, active_people, check_year
+from meetings.models import Department, Meeting
+
+PAGE_SIZE = 50
+DEPARTMENT, ALL = "department", "all"
+SORTABLE = ("title", "due_date", "status", "progress", "last_update", "postponements", "reassignments")
 
 
+@dataclass
+class Scope:
+    """Whose items a page shows: a department head's departments (or one of them, with everything
+    below it), or the whole organisation."""
+
+    kind: str
+    choices: list[tuple[Department, int]]  # the department picker: (department, depth in the tree)
+    department: Department | None  # picked with ?department=, or None for all of them
+    department_ids: set[int] | None  # None: the whole organisation
+
+    @property
+    def label(self) -> str:
+        return _("全部行动项") if self.kind == ALL else _("部门行动项")
+
+    @property
+    def options(self) -> list[tuple[int, str]]:
+        """The picker's options, indented to show the tree."""
+        return [(d.pk, "\u3000" * depth + ("└ " if depth else "") + d.name) for d, depth in self.choices]
+
+    def items(self):
+        return selectors.actions_in_departments(self.department_ids)
+
+    def people(self):
+        if self.department_ids is None:
+            return active_people()
+        return active_people().filter(department_id__in=self.department_ids)
+
+
+def _tree(departments: list[Department]) -> list[tuple[Department, int]]:
+    known = {d.pk for d in departments}
+    children: dict[int | None, list[Department]] = {}
+    for d in departments:
+        children.setdefault(d.parent_id if d.parent_id in known else None, []).append(d)
+    ordered, stack = [], [(d, 0) for d in reversed(children.get(None, []))]
+    while stack:
+        department, depth = stack.pop()
+        ordered.append((department, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(department.pk, [])))
+    return ordered
+
+
+def _scope(request, kind: str) -> Scope:
+    if kind == ALL:
+        if not can_view_all_actions(request.user):
+            raise PermissionDenied(_("只有管理员可以查看全部行动项。"))
+        departments, allowed = list(Department.objects.all()), None
+    else:
+        managed = managed_departments(request)
+        if not managed:
+            raise PermissionDenied(_("只有部门负责人可以查看部门行动项。"))
+        departments, allowed = list(Department.objects.filter(pk__in=managed)), managed
+    choices = _tree(departments)
+    picked, ids = None, allowed
+    wanted = request.GET.get("department", "")
+    if wanted:
+        picked = next((d for d, _depth in choices if str(d.pk) == wanted), None)
+        if picked is None:
+            raise Http404(_("部门不存在,或不在您的管理范围内。"))
+        # The picked department and the ones listed after it that sit deeper: its subtree.
+        start = [d for d, _depth in choices].index(picked)
+        depth = choices[start][1]
+        ids = {picked.pk}
+        for department, level in choices[start + 1 :]:
+            if level <= depth:
+                break
+            ids.add(department.pk)
+    return Scope(kind=kind, choices=choices, department=picked, department_ids=ids)
+
+
+def _filterset(request, scope: Scope, today):
+    items = scope.items()
+    return ActionItemFilter(
+        request.GET,
+        queryset=selectors.actions_for_manage(items),
+        people=scope.people(),
+        meetings=Meeting.objects.filter(pk__in=items.values("meeting")),
+        today=today,
+    )
+
+
+def _sort_links(current: str) -> dict[str, dict]:
+    """Each column header links to its sort, or to the reverse when it is the current one."""
+    current = current or "due_date"
+    links = {}
+    for key in SORTABLE:
+        if current == key:
+            links[key] = {"next": f"-{key}", "arrow": "▲"}
+        elif current == f"-{key}":
+            links[key] = {"next": key, "arrow": "▼"}
+        else:
+            links[key] = {"next": key, "arrow": ""}
+    return links
+
+
+def _list(request, kind: str):
+    scope = _scope(request, kind)
+    today = timezone.localdate()
+    filterset = _filterset(request, scope, today)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "scope": scope,
+        "filter": filterset,
+        "page": page,
+        "today": today,
+        "counters": selectors.action_counters(scope.items(), today),
+        "postponers": selectors.top_postponers(scope.items()),
+        "sorts": _sort_links(request.GET.get("sort", "")),
+        "bulk_form": BulkForm(people=scope.people()),
+        "open_statuses": list(OPEN_STATUSES),
+    }
+    return render(request, "actions/department.html", context)
+
+
+@login_required
 def department_actions(request):
-    raise Http404
+    return _list(request, DEPARTMENT)
 
 
+@login_required
 def all_actions(request):
-    raise Http404
+    return _list(request, ALL)
 
 
-def export(request, fmt):
-    raise Http404
+@login_required
+def export(request, fmt: str):
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    scope = _scope(request, ALL if request.GET.get("scope") == ALL else DEPARTMENT)
+    today = timezone.localdate()
+    rows = _filterset(request, scope, today).qs.iterator(chunk_size=2000)
+    filename = f"{scope.label}-{today.isoformat()}.{fmt}"
+    write = exports.xlsx_response if fmt == "xlsx" else exports.csv_response
+    return write(rows, filename=filename, today=today)
 
 
+class BulkForm(MarkInvalidMixin, forms.Form):
+    REASSIGN, DEADLINE, CANCEL = "reassign", "deadline", "cancel"
+
+    items = forms.ModelMultipleChoiceField(
+        queryset=ActionItem.objects.all(),
+        error_messages={
+            "required": gettext_lazy("请先在列表中勾选要处理的行动项。"),
+            "invalid_choice": gettext_lazy("所选的行动项不存在。"),
+            "invalid_pk_value": gettext_lazy("所选的行动项不存在。"),
+        },
+    )
+    operation = forms.ChoiceField(
+        label=gettext_lazy("批量操作"),
+        choices=[
+            ("", gettext_lazy("请选择操作")),
+            (REASSIGN, gettext_lazy("更换牵头人")),
+            (DEADLINE, gettext_lazy("修改完成时限")),
+            (CANCEL, gettext_lazy("取消事项")),
+        ],
+        error_messages={"required": gettext_lazy("请选择要执行的操作。")},
+    )
+    lead = PeopleChoiceField(
+        label=gettext_lazy("新牵头人"), queryset=active_people(), required=False, empty_label="—"
+    )
+    new_due_date = forms.DateField(
+        label=gettext_lazy("新完成时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("日期格式不正确,请按“2026-11-22”的格式填写。")},
+    )
+    reason = forms.CharField(label=gettext_lazy("原因"), required=False, max_length=500)
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In a department the new lead comes from the people in scope: a short list to render.
+        self.fields["lead"].queryset = active_people() if people is None else people
+        for name, field in self.fields.items():
+            if name != "items":
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = f"{css} {css}-sm"
+
+    def clean(self):
+        cleaned = super().clean()
+        operation, reason = cleaned.get("operation"), cleaned.get("reason", "").strip()
+        if operation == self.REASSIGN and not cleaned.get("lead"):
+            self.add_error("lead", _("请选择新的牵头人。"))
+        if operation == self.DEADLINE:
+            if not cleaned.get("new_due_date") and "new_due_date" not in self.errors:
+                self.add_error("new_due_date", _("请填写新的完成时限。"))
+            try:
+                check_year(cleaned.get("new_due_date"), _("完成时限"))
+            except ValidationError as error:
+                self.add_error("new_due_date", error)
+        if operation in (self.DEADLINE, self.CANCEL) and not reason:
+            self.add_error("reason", _("修改完成时限或取消事项时请说明原因。"))
+        cleaned["reason"] = reason
+        return cleaned
+
+
+def _next_url(request) -> str:
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return reverse("actions:department")
+
+
+def _apply(form: BulkForm, item: ActionItem, item_access, user) -> None:
+    data = form.cleaned_data
+    operation, reason = data["operation"], data["reason"]
+    if operation == BulkForm.REASSIGN:
+        lead = data["lead"]
+        supports = [
+            (owner.user or owner.department, owner.role)
+            for owner in item.owners.all()
+            if owner.role == ActionOwner.Role.SUPPORT and owner.user_id != lead.pk
+        ]
+        services.owners_set(
+            action=item, by=user, owners=[(lead, ActionOwner.Role.LEAD), *supports], reason=reason
+        )
+    elif operation == BulkForm.DEADLINE:
+        services.deadline_change_request(
+            action=item,
+            by=user,
+            new_due_date=data["new_due_date"],
+            reason=reason,
+            approved=item_access.can_decide_deadline,
+        )
+    elif item.status in (Status.DONE, Status.CANCELLED):
+        raise ValidationError(_("事项状态为“%(status)s”,无需取消。") % {"status": item.get_status_display()})
+    else:
+        services.action_set_status(action=item, by=user, status=Status.CANCELLED, reason=reason)
+
+
+@login_required
+@require_POST
 def bulk(request):
-    raise Http404
+    """Two steps: the first POST shows what will happen (and what will be skipped); the second, with
+    `confirm`, applies it and goes back to the same filtered list."""
+    next_url = _next_url(request)
+    form = BulkForm(request.POST)
+    valid = form.is_valid()
+    allowed, denied, chosen_ids = [], 0, []
+    if "items" in form.cleaned_data:
+        chosen_ids = sorted(item.pk for item in form.cleaned_data["items"])
+        chosen = ActionItem.objects.filter(pk__in=chosen_ids)
+        managed = managed_departments(request)
+        for item in selectors.actions_for_manage(chosen):
+            item_access = access(request.user, item, managed_departments=managed)
+            if item_access.can_edit:
+                allowed.append((item, item_access))
+            else:
+                denied += 1
+    if not valid or not request.POST.get("confirm"):
+        context = {
+            "form": form,
+            "allowed": [item for item, _a in allowed],
+            "denied": denied,
+            "chosen_ids": chosen_ids,
+            "next_url": next_url,
+        }
+        return render(request, "actions/bulk_confirm.html", context, status=200 if valid else 400)
+
+    done, failed = 0, []
+    for item, item_access in allowed:
+        try:
+            _apply(form, item, item_access, request.user)
+        except ValidationError as error:
+            failed.append(
+                _("“%(title)s”:%(reason)s") % {"title": item.title, "reason": " ".join(error.messages)}
+            )
+        else:
+            done += 1
+    summary = _("%(done)s 项已处理") % {"done": done}
+    if denied:
+        summary += _(",%(denied)s 项无权限未处理") % {"denied": denied}
+    if failed:
+        summary += _(",%(failed)s 项未能处理") % {"failed": len(failed)}
+    (messages.success if not denied and not failed else messages.warning)(request, summary + _("。"))
+    for line in failed[:10]:
+        messages.error(request, line)
+    return redirect(next_url)

@@ -214,3 +214,41 @@ def test_too_long_note_is_refused_and_kept(client_for, owner):
     assert note in response.text
     action.refresh_from_db()
     assert action.status == Status.NOT_STARTED
+
+
+@pytest.mark.django_db
+def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
+    response = client_for(chair).post(
+        reverse("meetings:action_add", args=[meeting.pk]),
+        {
+            "title": "每周提交直播线索转化进展报告",
+            "lead_user": owner.pk,
+            "deadline_kind": "recurring",
+            "recurrence": "weekly",
+            "recurrence_weekday": "4",
+            "deadline_text": "每周五",
+            "checkin_days": 14,
+            "priority": "normal",
+        },
+    )
+    assert response.status_code == 302
+    action = ActionItem.objects.get()
+    assert action.occurrences.count() == 26
+    assert action.due_date.weekday() == 4
+
+
+@pytest.mark.django_db
+def test_recurring_item_without_a_period_is_refused(client_for, chair, owner, meeting):
+    response = client_for(chair).post(
+        reverse("meetings:action_add", args=[meeting.pk]),
+        {
+            "title": "定期汇报",
+            "lead_user": owner.pk,
+            "deadline_kind": "recurring",
+            "checkin_days": 14,
+            "priority": "normal",
+        },
+    )
+    assert response.status_code == 400
+    assert "周期性事项请选择周期" in response.text
+    assert not ActionItem.objects.exists()

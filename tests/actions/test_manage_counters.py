@@ -1,0 +1,90 @@
+"""The counters above 部门行动项: 未完成, 已逾期, 本周到期, 本月完成, 本月按时完成率."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from actions import selectors
+from actions.models import Status
+from tests.factories import make_action
+
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
+NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=SHANGHAI)  # a Wednesday
+TODAY = NOW.date()
+
+
+def day(offset: int) -> datetime.date:
+    return TODAY + datetime.timedelta(days=offset)
+
+
+def done(owner, completed_at, on_time, dated=True):
+    return make_action(
+        lead=owner,
+        status=Status.DONE,
+        progress=100,
+        due_date=day(-10) if dated else None,
+        completed_at=completed_at,
+        completed_on_time=on_time,
+    )
+
+
+@pytest.fixture
+def known_items(owner, outsider):
+    make_action(lead=owner, due_date=day(-1))  # overdue
+    make_action(lead=owner, due_date=day(0), status=Status.IN_PROGRESS)  # due today
+    make_action(lead=owner, due_date=day(4))  # Sunday: still this week
+    make_action(lead=owner, due_date=day(5))  # next Monday
+    make_action(lead=owner, due_date=day(-3), status=Status.ON_HOLD)  # paused: not counted as open
+    done(owner, datetime.datetime(2026, 11, 5, 9, 0, tzinfo=SHANGHAI), True)
+    done(owner, datetime.datetime(2026, 11, 16, 9, 0, tzinfo=SHANGHAI), False)
+    done(owner, datetime.datetime(2026, 11, 10, 9, 0, tzinfo=SHANGHAI), None, dated=False)
+    # Just after midnight on 1 November in Shanghai (still 31 October in UTC): this month.
+    done(owner, datetime.datetime(2026, 11, 1, 0, 10, tzinfo=SHANGHAI), True)
+    done(owner, datetime.datetime(2026, 10, 31, 23, 50, tzinfo=SHANGHAI), True)  # last month
+    make_action(lead=outsider, due_date=day(-9))  # another department
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_counters_for_known_data(known_items, department, django_assert_num_queries):
+    scope = selectors.actions_in_departments({department.pk})
+    with django_assert_num_queries(1):
+        counters = selectors.action_counters(scope, TODAY)
+    assert counters == {
+        "open": 4,
+        "overdue": 1,
+        "due_this_week": 2,
+        "done_this_month": 4,
+        "on_time_rate": 67,  # 2 on time of the 3 completed against a deadline
+    }
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_counters_show_on_the_page_before_filters(known_items, client_for, chair):
+    response = client_for(chair).get(reverse("actions:department"), {"priority": "low"})
+    assert response.context["page"].paginator.count == 0
+    text = response.text
+    assert 'data-counter="open">4<' in text
+    assert 'data-counter="overdue">1<' in text
+    assert 'data-counter="on_time_rate">67%<' in text
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_on_time_rate_is_a_dash_when_nothing_was_completed(client_for, chair, owner):
+    make_action(lead=owner)
+    response = client_for(chair).get(reverse("actions:department"))
+    assert response.context["counters"]["on_time_rate"] is None
+    assert 'data-counter="on_time_rate">—<' in response.text
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_open_and_overdue_counters_link_to_the_filtered_list(client_for, chair, owner):
+    make_action(lead=owner)
+    text = client_for(chair).get(reverse("actions:department")).text
+    assert 'href="?status=not_started&amp;status=in_progress"' in text
+    assert 'href="?overdue=on"' in text
