@@ -78,7 +78,8 @@ def _description(action: ActionItem, due: datetime.date, url: str) -> str:
     if action.deadline_text:
         lines.append(f"{_('时限原文')}{sep}{action.deadline_text}")
     lines.append(f"{_('当前进度')}{sep}{action.get_status_display()} {action.progress}%")
-    lines.append(f"{_('查看与更新')}{sep}{url}")
+    view_label = _("查看与更新")  # outside the f-string so that makemessages finds it
+    lines.append(f"{view_label}{sep}{url}")
     return "\n".join(lines)
 
 

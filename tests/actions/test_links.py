@@ -187,6 +187,8 @@ def test_link_of_another_user_does_not_act(client_for, action, owner, chair):
     response = client.get(path)
     assert response.status_code == 403 and "此链接属于其他用户" in response.text
     assert "张伟" in response.text and "退出并切换账号" in response.text
+    # Switching account comes back to the link, for the right person to log in.
+    assert f'name="next" value="{path}"' in response.text
     assert client.post(path).status_code == 403
     action.refresh_from_db()
     assert action.status == Status.NOT_STARTED and not UsedLink.objects.exists()
