@@ -215,7 +215,8 @@ class ActionOwner(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "责任人")
         verbose_name_plural = pgettext_lazy("plural", "责任人")
-        ordering = ["action", "role", "pk"]  # "lead" sorts before "support"
+        # By the column, not the relation: "action" would join and sort by the item's own ordering.
+        ordering = ["action_id", "role", "pk"]  # "lead" sorts before "support"
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, department__isnull=True)
@@ -298,7 +299,7 @@ class Occurrence(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "周期事项")
         verbose_name_plural = pgettext_lazy("plural", "周期事项")
-        ordering = ["action", "due_date"]
+        ordering = ["action_id", "due_date"]
         constraints = [
             models.UniqueConstraint(fields=["action", "due_date"], name="occurrence_unique_per_day"),
         ]

@@ -324,7 +324,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "参会记录")
         verbose_name_plural = pgettext_lazy("plural", "参会记录")
-        ordering = ["meeting", "role", "pk"]
+        ordering = ["meeting_id", "role", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False, guest_name="") | Q(user__isnull=True) & ~Q(guest_name=""),
@@ -370,7 +370,7 @@ class AgendaItem(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "议程")
         verbose_name_plural = pgettext_lazy("plural", "议程")
-        ordering = ["meeting", "day", "order", "pk"]
+        ordering = ["meeting_id", "day", "order", "pk"]
 
     def __str__(self):
         return self.title
@@ -390,7 +390,7 @@ class SpeakerReport(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "汇报")
         verbose_name_plural = pgettext_lazy("plural", "汇报")
-        ordering = ["agenda_item", "order", "pk"]
+        ordering = ["agenda_item_id", "order", "pk"]
 
     def __str__(self):
         return f"{self.speaker_display}: {self.content[:30]}"
@@ -420,7 +420,7 @@ class Decision(models.Model):
     class Meta:
         verbose_name = pgettext_lazy("model", "决议")
         verbose_name_plural = pgettext_lazy("plural", "决议")
-        ordering = ["meeting", "number"]
+        ordering = ["meeting_id", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="decision_unique_number_per_meeting"),
         ]
