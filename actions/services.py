@@ -348,6 +348,10 @@ def occurrence_deliver(*, occurrence: Occurrence, by, note: str = "") -> Occurre
     occurrence = Occurrence.objects.select_for_update().select_related("action").get(pk=occurrence.pk)
     if occurrence.delivered_at is not None:
         return occurrence
+    if occurrence.action.status in (Status.DONE, Status.CANCELLED):
+        raise ValidationError(
+            _("该事项%(status)s,不能再登记交付。") % {"status": occurrence.action.get_status_display()}
+        )
     occurrence.delivered_at, occurrence.delivered_by = timezone.now(), by
     occurrence.save(update_fields=["delivered_at", "delivered_by"])
     action = occurrence.action

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.shortcuts import resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -29,4 +30,21 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session expired would follow the redirect to the login page and swap that
+    page into a table row. Tell htmx to load the login page as a whole page instead."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.headers.get("HX-Request") and response.status_code == 302:
+            location = response.get("Location", "")
+            if location.startswith(resolve_url(settings.LOGIN_URL)):
+                response.status_code = 204
+                response["HX-Redirect"] = location
         return response

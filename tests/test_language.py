@@ -37,3 +37,10 @@ def test_empty_choice_in_forms_is_chinese(client_for, owner):
     page = client_for(owner).get(reverse("meetings:create")).text
     assert "- 请选择 -" in page
     assert "Select an option" not in page
+
+
+@pytest.mark.django_db
+def test_htmx_request_after_session_expiry_loads_the_login_page_whole(client):
+    response = client.post(reverse("actions:progress", args=[1]), {"progress": 50}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("login"))

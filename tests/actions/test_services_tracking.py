@@ -279,3 +279,19 @@ def test_department_head_manages_sub_departments(department, chair):
     unit = Department.objects.create(name="视频小组", parent=team)
     assert Department.managed_by(chair) == {department.pk, team.pk, unit.pk}
     assert Department.managed_by(UserFactory()) == set()
+
+
+@pytest.mark.django_db
+def test_occurrence_of_a_cancelled_item_cannot_be_delivered(owner, meeting):
+    action = services.action_create(
+        title="每周提交进展报告",
+        owners=lead(owner),
+        by=owner,
+        meeting=meeting,
+        deadline_kind=DeadlineKind.RECURRING,
+        recurrence=Recurrence.WEEKLY,
+    )
+    services.action_set_status(action=action, by=owner, status=Status.CANCELLED, reason="项目终止")
+    with pytest.raises(ValidationError):
+        services.occurrence_deliver(occurrence=action.occurrences.first(), by=owner)
+    assert not action.occurrences.filter(delivered_at__isnull=False).exists()
