@@ -173,3 +173,13 @@ def test_dates_follow_a_frozen_clock():
         assert ActionItem.objects.overdue(today).exists()
         assert ActionItem.objects.open().filter(due_date=datetime.date(2026, 3, 3)).exists()
         assert not ActionItem.objects.filter(completed_at__gt=frozen).exists()
+
+
+@pytest.mark.django_db
+def test_demo_has_postponements_and_a_waiting_request():
+    from actions.models import DeadlineChange
+
+    call_command("load_demo", stdout=StringIO())
+    states = list(DeadlineChange.objects.values_list("state", flat=True))
+    assert states.count(DeadlineChange.State.APPROVED) == 2
+    assert states.count(DeadlineChange.State.PENDING) == 1

@@ -14,7 +14,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Recurrence, Status
-from actions.services import action_complete, action_create, occurrence_deliver, progress_log
+from actions.services import (
+    action_complete,
+    action_create,
+    deadline_change_request,
+    occurrence_deliver,
+    progress_log,
+)
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
     agenda_item_add,
@@ -741,6 +747,30 @@ class _Loader:
         series = {key: self._series(spec) for key, spec in SERIES.items()}
         for spec in MEETINGS:
             self._meeting(spec, series)
+        self._postponements()
+
+    def _postponements(self) -> None:
+        """Some deadlines moved, as they do: two approved by the chair and one request still waiting,
+        so 部门行动项 shows who postponed most and the item pages show the approval flow."""
+        reasons = ["供应商延迟交付样品,需顺延一周", "等待产品部确认需求范围", "展会排期调整,申请延后两周"]
+        candidates = (
+            ActionItem.objects.open()
+            .filter(
+                due_date__gte=self.today, deadline_kind=DeadlineKind.RELATIVE, meeting__chair__isnull=False
+            )
+            .select_related("meeting__chair")
+            .order_by("due_date", "pk")[:3]
+        )
+        for index, action in enumerate(candidates):
+            lead = action.owners.filter(role=ActionOwner.Role.LEAD, user__isnull=False).first()
+            waiting = index == 2 and lead is not None
+            deadline_change_request(
+                action=action,
+                by=lead.user if waiting else action.meeting.chair,
+                new_due_date=action.due_date + datetime.timedelta(days=7 * (index + 1)),
+                reason=reasons[index],
+                approved=not waiting,
+            )
 
     def _organisation(self) -> None:
         for order, (name, parent, _head) in enumerate(DEPARTMENTS):
