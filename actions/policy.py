@@ -93,15 +93,6 @@ def access(user, action: ActionItem, managed_departments: set[int] | None = None
     return ActionAccess(user, action, managed_departments)
 
 
-def can_update_action(user, action: ActionItem) -> bool:
-    """Kept for callers that only ask "may this user report on the item"."""
-    return access(user, action).can_update_progress
-
-
-def can_view_action(user, action: ActionItem) -> bool:
-    return access(user, action).can_view
-
-
 def can_view_all_actions(user) -> bool:
     """全部行动项 and its exports: the whole organisation's items, for staff only. (部门行动项 is for
     department heads: its scope is Department.managed_by(user).)"""

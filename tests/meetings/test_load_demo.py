@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind, ProgressEntry, Status
-from actions.selectors import my_open_actions
 from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, MeetingSeries, User
 from tests.factories import UserFactory
 
@@ -137,7 +136,7 @@ def test_items_in_progress_carry_a_progress_log():
 def test_owner_and_manager_have_overdue_and_due_tomorrow_items(username):
     load_demo()
     today = timezone.localdate()
-    mine = list(my_open_actions(user=User.objects.get(username=username)))
+    mine = list(ActionItem.objects.owned_by(User.objects.get(username=username)).open())
     assert len(mine) >= 3
     assert any(item.is_overdue for item in mine)
     assert any(item.due_date == today + datetime.timedelta(days=1) for item in mine)
