@@ -87,6 +87,9 @@ class ActionFilterForm(MarkInvalidMixin, forms.Form):
         return cleaned
 
 
+MEETING_CHOICES = 60
+
+
 class ActionItemFilter(django_filters.FilterSet):
     """A filter whose value is malformed is ignored and shows its message; the others still apply."""
 
@@ -149,7 +152,13 @@ class ActionItemFilter(django_filters.FilterSet):
         fields = self.form.fields
         fields["owner"].queryset = people
         fields["owner"].label_from_instance = lambda user: user.display_name
-        fields["meeting"].queryset = meetings.order_by("-starts_at", "-pk")
+        # The newest meetings in scope, plus the one already chosen (a shared link may name an older one):
+        # a department can have hundreds of meetings, and every option is rendered on each page view.
+        recent = Q(pk__in=meetings.order_by("-starts_at", "-pk").values("pk")[:MEETING_CHOICES])
+        chosen = (data or {}).get("meeting")
+        if chosen and str(chosen).isdigit():
+            recent |= Q(pk=int(chosen))
+        fields["meeting"].queryset = meetings.filter(recent).order_by("-starts_at", "-pk")
         fields["meeting"].label_from_instance = lambda m: f"{m.title}({long_date(m.starts_at)})"
         fields["series"].queryset = MeetingSeries.objects.filter(pk__in=meetings.values("series")).order_by(
             "title"

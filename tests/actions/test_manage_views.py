@@ -361,3 +361,25 @@ def test_support_only_department_item_counts_for_the_head(client_for, chair, dep
     action = make_action(lead=outsider, title="市场部配合")
     ActionOwner.objects.create(action=action, department=department, role=ActionOwner.Role.SUPPORT)
     assert titles(client_for(chair).get(DEPARTMENT_URL)) == ["市场部配合"]
+
+
+@pytest.mark.django_db
+def test_meeting_filter_lists_recent_meetings_but_accepts_an_older_shared_one(client_for, chair, owner):
+    from django.utils import timezone
+
+    from actions.filters import MEETING_CHOICES
+
+    start = timezone.now() - datetime.timedelta(days=400)
+    meetings = [
+        MeetingFactory(title=f"例会第{n}次", starts_at=start + datetime.timedelta(days=n))
+        for n in range(MEETING_CHOICES + 2)
+    ]
+    for meeting in meetings:
+        make_action(lead=owner, meeting=meeting, title=f"事项-{meeting.title}")
+    client = client_for(chair)
+    page = client.get(reverse("actions:department"))
+    assert f'<option value="{meetings[-1].pk}">例会第' in page.text
+    assert f'<option value="{meetings[0].pk}">例会第' not in page.text  # too old to be offered
+    shared = client.get(reverse("actions:department"), {"meeting": meetings[0].pk})
+    assert shared.status_code == 200
+    assert "事项-例会第0次" in shared.text and "事项-例会第1次" not in shared.text
