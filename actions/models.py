@@ -49,6 +49,11 @@ def local_today() -> datetime.date:
     return timezone.localdate()
 
 
+def end_of_week(day: datetime.date) -> datetime.date:
+    """The Sunday of the week `day` falls in: "本周到期" runs through it."""
+    return day + datetime.timedelta(days=6 - day.weekday())
+
+
 class ActionItemQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)

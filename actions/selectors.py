@@ -13,6 +13,7 @@ from actions.models import (
     Occurrence,
     ProgressEntry,
     Status,
+    end_of_week,
     local_today,
 )
 
@@ -122,7 +123,7 @@ def group_my_actions(items, today: datetime.date) -> dict[str, list[ActionItem]]
     (through Sunday), 以后 (later dates, then event deadlines still without one), 持续/周期性, 已搁置 and
     最近完成. Overdue wins over every other group, recurring items included."""
     groups: dict[str, list[ActionItem]] = {key: [] for key in MY_GROUPS}
-    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    sunday = end_of_week(today)
     for item in items:
         if item.status == Status.DONE:
             key = "done"
@@ -220,7 +221,7 @@ def action_counters(queryset, today: datetime.date) -> dict:
     def local_midnight(day):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
-    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    sunday = end_of_week(today)
     is_open = Q(status__in=OPEN_STATUSES)
     done_this_month = Q(
         status=Status.DONE,
