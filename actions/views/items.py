@@ -74,7 +74,7 @@ def my_actions(request):
     return render(request, "actions/my_actions.html", context)
 
 
-# The forms a row opens on demand (see _item_panel_lazy.html).
+# The forms a row opens on demand (see _item_panels.html).
 PANELS = {
     "progress": "actions/_item_progress_form.html",
     "note": "actions/_item_note_form.html",

@@ -3,6 +3,7 @@
 FilterSet, so what a manager sees is exactly what they download."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django import forms
 from django.contrib import messages
@@ -51,6 +52,11 @@ class Scope:
         return [(d.pk, "\u3000" * depth + ("└ " if depth else "") + d.name) for d, depth in self.choices]
 
     def items(self):
+        return self._items.all()
+
+    @cached_property
+    def _items(self):
+        # Built once per request: actions_in_departments reads the departments' members first.
         return selectors.actions_in_departments(self.department_ids)
 
     def people(self):
@@ -106,7 +112,11 @@ def _filterset(request, scope: Scope, today):
         request.GET,
         queryset=selectors.actions_for_manage(items),
         people=scope.people(),
-        meetings=Meeting.objects.filter(pk__in=items.values("meeting")),
+        # The meetings in scope, read once: the meeting and series filters both offer them, and a
+        # subquery would work the department's items out again for each.
+        meetings=Meeting.objects.filter(
+            pk__in=set(items.order_by().values_list("meeting", flat=True).distinct())
+        ),
         today=today,
     )
 
