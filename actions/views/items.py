@@ -7,6 +7,7 @@ Bad input answers 400 with the form bound: the row for htmx, the item page other
 """
 
 import datetime
+import hashlib
 import os
 
 from django.contrib import messages
@@ -15,7 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -40,12 +43,37 @@ def may_not_report() -> PermissionDenied:
 
 
 def prepare_rows(items, user, today: datetime.date, item_access: ActionAccess | None = None):
-    """Attach what each row's template asks: the user's access and whether a check-in is due."""
+    """Attach what each row's template asks: the user's access, whether a check-in is due and the
+    version of what the row shows."""
     managed = Department.managed_by(user) if item_access is None else None
     for item in items:
-        item.access = item_access or access(user, item, managed)
         item.needs_checkin = selectors.checkin_due(item, today)
+        item.access = item_access or access(user, item, managed)
+        item.row_version = row_version(item, today)
     return items
+
+
+def row_version(item: ActionItem, today: datetime.date) -> str:
+    """A hash of everything the cached parts of a row read (_action_row_info.html and the panels):
+    the item's fields and annotations, its meeting, decisions and owners, the viewer's roles on it,
+    the day (逾期N天), the language and the time zone.
+
+    Lists cache those parts under this key ({% cache %} in _action_row.html): rendering them is most
+    of the cost of 我的行动项. The key changes whenever anything shown changes, so nothing ever has to
+    be invalidated; yesterday's rows simply expire. The forms with a CSRF token are never cached."""
+    meeting = item.meeting
+    fields = [(name, value) for name, value in vars(item).items() if not name.startswith("_")]
+    shown = (
+        sorted((name, value) for name, value in fields if name not in ("access", "row_version")),
+        sorted(item.access.roles),
+        (meeting.pk, meeting.title, meeting.starts_at) if meeting else None,
+        [(decision.pk, decision.number, decision.text) for decision in item.decisions.all()],
+        [(owner.role, owner.owner_name) for owner in item.owners.all()],
+        today,
+        get_language(),
+        timezone.get_current_timezone_name(),
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 # Rows rendered per group unless the user asks for all (?show=all): a page of thousands of rows with
@@ -62,6 +90,7 @@ def my_actions(request):
     upcoming = groups["today"] + groups["this_week"] + groups["later"] + groups["ongoing"]
     limit = None if request.GET.get("show") == "all" else ROWS_PER_GROUP
     context = {
+        "next_url": reverse("actions:my"),
         "groups": groups,
         "shown": {key: rows[:limit] for key, rows in groups.items()},
         "hidden": {key: len(rows[limit:]) if limit else 0 for key, rows in groups.items()},
