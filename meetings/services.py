@@ -1,9 +1,14 @@
 """Writes to meetings. Views and tasks call these; they never save models themselves."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport
+from meetings import history
+from meetings.lifecycle import ensure_editable
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, SpeakerReport
 
 
 def _next(queryset, field: str) -> int:
@@ -22,6 +27,7 @@ def meeting_create(*, by, **fields) -> Meeting:
     from actions.services import event_deadlines_resolve  # actions builds on meetings, not the reverse
 
     event_deadlines_resolve(meeting=meeting)
+    history.record(meeting=meeting, by=by, verb=MeetingLogEntry.Verb.CREATED)
     return meeting
 
 
@@ -35,7 +41,9 @@ def attendance_add(
     role: str = Attendance.Role.PARTICIPANT,
     status: str = Attendance.Status.PRESENT,
     note: str = "",
+    by=None,
 ) -> Attendance:
+    ensure_editable(meeting)
     attendance = Attendance(
         meeting=meeting,
         user=user,
@@ -47,31 +55,43 @@ def attendance_add(
     )
     attendance.full_clean()
     attendance.save()
+    history.record(meeting=meeting, by=by, verb=MeetingLogEntry.Verb.CREATED, obj=attendance)
     return attendance
 
 
 @transaction.atomic
 def agenda_item_add(
-    *, meeting: Meeting, title: str, presenter=None, planned_minutes=None, day: int = 1
+    *,
+    meeting: Meeting,
+    title: str,
+    presenter=None,
+    planned_minutes=None,
+    day: int = 1,
+    is_confidential: bool = False,
+    by=None,
 ) -> AgendaItem:
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise numbering per meeting
+    ensure_editable(meeting)
     item = AgendaItem(
         meeting=meeting,
         title=title,
         presenter=presenter,
         planned_minutes=planned_minutes,
         day=day,
+        is_confidential=is_confidential,
         order=_next(meeting.agenda_items, "order"),
     )
     item.full_clean()
     item.save()
+    history.record(meeting=meeting, by=by, verb=MeetingLogEntry.Verb.CREATED, obj=item)
     return item
 
 
 @transaction.atomic
 def speaker_report_add(
-    *, agenda_item: AgendaItem, content: str, speaker=None, speaker_name: str = ""
+    *, agenda_item: AgendaItem, content: str, speaker=None, speaker_name: str = "", by=None
 ) -> SpeakerReport:
+    ensure_editable(agenda_item.meeting)
     report = SpeakerReport(
         agenda_item=agenda_item,
         speaker=speaker,
@@ -81,6 +101,7 @@ def speaker_report_add(
     )
     report.full_clean()
     report.save()
+    history.record(meeting=agenda_item.meeting, by=by, verb=MeetingLogEntry.Verb.CREATED, obj=report)
     return report
 
 
@@ -92,17 +113,136 @@ def decision_add(
     problem: str = "",
     discussion: str = "",
     agenda_item: AgendaItem | None = None,
+    is_confidential: bool = False,
+    by=None,
 ) -> Decision:
     """Number the decision after the meeting's last one (决议一, 决议二, …)."""
     Meeting.objects.select_for_update().filter(pk=meeting.pk).first()  # serialise numbering per meeting
+    ensure_editable(meeting)
     decision = Decision(
         meeting=meeting,
         agenda_item=agenda_item,
         problem=problem,
         discussion=discussion,
         text=text,
+        is_confidential=is_confidential,
         number=_next(meeting.decisions, "number"),
     )
     decision.full_clean()
     decision.save()
+    history.record(meeting=meeting, by=by, verb=MeetingLogEntry.Verb.CREATED, obj=decision)
     return decision
+
+
+# The live minutes editor (meetings/views/editor.py): one field at a time, with a per-field check.
+
+
+class FieldConflict(Exception):
+    """Someone else changed the field since the editor read it; `current` is what the server holds."""
+
+    def __init__(self, current: str):
+        super().__init__(current)
+        self.current = current
+
+
+class RowMissing(Exception):
+    """The row was deleted (or never belonged to this meeting)."""
+
+
+@transaction.atomic
+def minutes_field_save(
+    *, meeting: Meeting, entity: str, pk: int, name: str, base: str, value: str, by, force: bool = False
+) -> tuple[str, object]:
+    """Save one field of the minutes if it still holds `base` (or already holds `value`).
+
+    Returns the field's new text and the row. Raises ValidationError for bad input, FieldConflict when
+    the field changed meanwhile (unless `force`: the user chose their version over the one shown), and
+    RowMissing when the row is gone. One locked read and one UPDATE of only the changed columns.
+    """
+    from meetings import editing
+
+    field = editing.field_for(entity, name)
+    if field is None:
+        raise ValidationError(_("该字段不能在此编辑。"), code="unknown")
+    path = editing.MEETING_PATH[entity]
+    filters = {"pk": pk} if path == "pk" else {"pk": pk, path: meeting.pk}
+    obj = field.model.objects.select_for_update(of=("self",)).filter(**filters).first()
+    if obj is None:
+        raise RowMissing()
+    ensure_editable(meeting)  # published minutes change only by reopening (meetings.lifecycle)
+    changes = editing.parse(field, value, obj=obj)
+    current = editing.to_client(obj, field)
+    if not force and not editing.may_apply(current=current, base=base, new=value):
+        raise FieldConflict(current)
+    if entity == "action" and name == "deadline_text":
+        changes |= _deadline_changes(obj, changes["deadline_text"], meeting)
+    changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
+    if changed:
+        before = {attr: getattr(obj, attr) for attr in changed}
+        for attr, new in changed.items():
+            setattr(obj, attr, new)
+        if entity == "action":
+            # Every change to an action item lands in its history, also while the minutes are taken.
+            from actions.services import progress_log
+
+            log = {attr: [_plain(before[attr]), _plain(new)] for attr, new in changed.items()}
+            progress_log(action=obj, by=by, changes=log, note=_("会议记录中修改"))
+            changed["updated_at"] = timezone.now()
+        else:
+            history.record(
+                meeting=meeting,
+                by=by,
+                verb=MeetingLogEntry.Verb.UPDATED,
+                obj=obj,
+                changes=history.changes_between(before, {k: getattr(obj, k) for k in before}),
+            )
+        field.model.objects.filter(pk=obj.pk).update(**changed)
+    return editing.to_client(obj, field), obj
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _deadline_changes(action, text: str, meeting: Meeting) -> dict:
+    """Re-read the deadline from its words; a wording that cannot be read keeps the date it had."""
+    from actions.wording import parse_deadline
+
+    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
+    if parsed.needs_confirmation or not text:
+        return {"deadline_is_estimate": parsed.is_estimate}
+    return {
+        "deadline_kind": parsed.kind,
+        "due_date": parsed.due_date,
+        "recurrence": parsed.recurrence,
+        "recurrence_weekday": parsed.recurrence_weekday,
+        "deadline_is_estimate": parsed.is_estimate,
+    }
+
+
+@transaction.atomic
+def agenda_reorder(*, meeting: Meeting, order: list[tuple[int, int]]) -> None:
+    """Put the agenda in the given order of (item id, day). Items not named keep their place after."""
+    items = {i.pk: i for i in meeting.agenda_items.select_for_update()}
+    seen = []
+    for position, (pk, day) in enumerate(order, start=1):
+        item = items.get(pk)
+        if item is None or pk in seen:
+            continue
+        seen.append(pk)
+        item.order, item.day = position, max(1, min(30, day))
+    rest = [i for pk, i in sorted(items.items(), key=lambda kv: (kv[1].order, kv[0])) if pk not in seen]
+    for position, item in enumerate(rest, start=len(seen) + 1):
+        item.order = position
+    AgendaItem.objects.bulk_update(items.values(), ["order", "day"])
+
+
+@transaction.atomic
+def agenda_item_delete(*, item: AgendaItem) -> None:
+    """Its reports go with it; its decisions stay, standing alone."""
+    item.delete()
+
+
+@transaction.atomic
+def speaker_report_delete(*, report: SpeakerReport) -> None:
+    report.delete()

@@ -1,0 +1,425 @@
+"""The live minutes editor (记录纪要): one page per meeting, every field saved on its own.
+
+The page is server-rendered; static/js/editor.js saves fields as they are typed, queues what could not
+be saved in the browser, and adds blocks (agenda items, reports, decisions, action items) through the
+JSON endpoints below. Every endpoint asks meetings.policy.can_edit_meeting; a meeting the user may not
+edit answers 404. An expired login answers 401 (never a redirect), so the page keeps its edits and
+asks the user to sign in again in another tab.
+"""
+
+import json
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from actions.models import ActionOwner, DeadlineKind, Priority
+from actions.wording import parse_deadline
+from meetings import editing, services
+from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
+from meetings.markdown import looks_like_html, render_markdown
+from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, SpeakerReport, User
+from meetings.policy import can_edit_meeting, visibility_q
+from meetings.templatetags.minutes import long_date
+
+
+def json_login_required(view):
+    """Like login_required, but a script gets 401 and the login URL instead of a redirect page."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return JsonResponse(
+                {"error": _("登录已过期,请重新登录。您的修改保存在本机,登录后会自动保存。"), "login": True},
+                status=401,
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def editable_meeting(request, meeting_id: int) -> Meeting:
+    """The meeting, light: one query. 404 when it is hidden from the user or they may not edit it."""
+    visible = Meeting.objects.filter(visibility_q(request.user), pk=meeting_id).values("pk")
+    meeting = Meeting.objects.filter(pk__in=visible).select_related("department", "chair", "recorder").first()
+    if meeting is None or not can_edit_meeting(request.user, meeting):
+        raise Http404(_("会议不存在,或您没有编辑权限。"))
+    return meeting
+
+
+def _payload(request) -> dict:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise ValidationError(_("请求格式不正确,请刷新页面后重试。"))
+    return data
+
+
+def _error(message, status=400, **extra):
+    return JsonResponse({"error": str(message), **extra}, status=status)
+
+
+def _form_errors(form) -> dict:
+    return {name: " ".join(str(e) for e in errors) for name, errors in form.errors.items()}
+
+
+@login_required
+@never_cache
+def editor(request, meeting_id: int):
+    meeting = editable_meeting(request, meeting_id)
+    context = editing.editor_context(meeting)
+    context["csrf"] = get_token(request)
+    if meeting.series_id and any(i.kind == AgendaItem.Kind.REVIEW for i in context["agenda_items"]):
+        # 上次会议行动项回顾 sits under its own agenda item, as on the meeting page.
+        from meetings.policy import access
+        from meetings.views.lifecycle import review_context
+
+        meeting.access = access(request.user, meeting)
+        context["review"] = review_context(meeting)
+    return render(request, "meetings/editor.html", context)
+
+
+@require_GET
+@json_login_required
+def csrf_token(request, meeting_id: int):
+    """A fresh CSRF token: signing in again in another tab rotates it."""
+    editable_meeting(request, meeting_id)
+    return JsonResponse({"csrf": get_token(request)})
+
+
+@login_required
+def relogin_done(request, meeting_id: int):
+    """Where the sign-in tab lands: it tells the editor tab to save its waiting edits, then can close."""
+    return render(request, "meetings/editor_relogin.html", {"meeting_id": meeting_id})
+
+
+@require_POST
+@json_login_required
+def save_field(request, meeting_id: int):
+    meeting = editable_meeting(request, meeting_id)
+    try:
+        data = _payload(request)
+        entity, name = str(data.get("entity", "")), str(data.get("field", ""))
+        pk = int(data.get("pk", 0))
+        value, base = str(data.get("value", "")), str(data.get("base", ""))
+        if entity == "meeting" and pk != meeting.pk:
+            raise services.RowMissing()
+        saved, obj = services.minutes_field_save(
+            meeting=meeting,
+            entity=entity,
+            pk=pk,
+            name=name,
+            base=base,
+            value=value,
+            by=request.user,
+            force=bool(data.get("force")),
+        )
+    except (TypeError, ValueError):
+        return _error(_("请求格式不正确,请刷新页面后重试。"))
+    except ValidationError as exc:
+        return _error(" ".join(exc.messages))
+    except services.FieldConflict as conflict:
+        return JsonResponse(
+            {
+                "conflict": True,
+                "current": conflict.current,
+                "error": _("他人已修改此内容,请选择保留哪个版本。"),
+            },
+            status=409,
+        )
+    except services.RowMissing:
+        return _error(_("此内容已被他人删除。您输入的文字仍保留在本页,可复制后另存。"), status=410)
+    answer = {"value": saved, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
+    if entity == "report" and name == "content":
+        answer["html"] = str(render_markdown(saved))
+    if editing.field_for(entity, name).kind == "text" and looks_like_html(saved):
+        answer["warning"] = _("内容中含有 HTML 代码(可能是从 Word 粘贴的格式),将按原文显示为文字,不会执行。")
+    if entity == "action" and name in ("deadline_text", "due_date"):
+        answer["deadline"] = deadline_info(obj.deadline_text, meeting, due_date=obj.due_date)
+        answer["due_date"] = obj.due_date.isoformat() if obj.due_date else ""
+    if entity == "attendance":
+        answer["counts"] = editing.attendance_counts(meeting.attendances.all())
+    return JsonResponse(answer)
+
+
+def deadline_info(text: str, meeting: Meeting, due_date=None) -> dict:
+    """What the page shows under a deadline wording: the date it gives, or a request to confirm."""
+    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
+    day = due_date if due_date is not None else parsed.due_date
+    if not text.strip():
+        message = _("可填写日期,或“两周内”“下次例会前”“持续进行”“每周”等")
+    elif parsed.needs_confirmation:
+        message = _("无法识别这个时限,已按原文保留,请选择具体日期。")
+    elif parsed.kind == DeadlineKind.EVENT:
+        message = _("下次会议排期后自动得出日期")
+    elif parsed.kind == DeadlineKind.ONGOING:
+        message = _("持续进行,无固定日期")
+    elif parsed.kind == DeadlineKind.RECURRING:
+        message = _("周期性事项,首次:%(date)s") % {"date": long_date(parsed.due_date)}
+    else:
+        message = _("即 %(date)s,请确认") % {"date": long_date(parsed.due_date)}
+    if parsed.is_estimate and text.strip():
+        message += _("(预计)")
+    return {
+        "kind": parsed.kind,
+        "date": day.isoformat() if day else "",
+        "suggested": parsed.due_date.isoformat() if parsed.due_date else "",
+        "message": message,
+        "confirm": parsed.needs_confirmation,
+        "estimate": parsed.is_estimate,
+    }
+
+
+@require_GET
+@json_login_required
+def people_directory(request, meeting_id: int):
+    """The type-ahead lists, apart from the page: the browser may keep them for a minute."""
+    editable_meeting(request, meeting_id)
+    response = render(request, "meetings/_editor_directory.html", editing.directory())
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
+@require_GET
+@json_login_required
+def deadline_preview(request, meeting_id: int):
+    meeting = editable_meeting(request, meeting_id)
+    return JsonResponse(deadline_info(request.GET.get("text", "")[:100], meeting))
+
+
+def _speaker_fields(raw: str) -> dict:
+    raw = (raw or "").strip()
+    if raw.startswith("u:") and raw[2:].isdigit():
+        return {"speaker": raw[2:], "speaker_name": ""}
+    return {"speaker": "", "speaker_name": raw[2:] if raw.startswith("t:") else raw}
+
+
+def _owners(meeting, raw_owners) -> list:
+    """[(User | Department, role)] from the page's owner chips; a deleted owner is named in the error."""
+    if not isinstance(raw_owners, list) or not raw_owners:
+        raise ValidationError(_("请至少添加一位责任人(人员或部门),并指定牵头。"))
+    user_ids = [int(o["id"]) for o in raw_owners if o.get("type") == "u" and str(o.get("id")).isdigit()]
+    dept_ids = [int(o["id"]) for o in raw_owners if o.get("type") == "d" and str(o.get("id")).isdigit()]
+    users = User.objects.filter(pk__in=user_ids, is_active=True).in_bulk()
+    departments = Department.objects.filter(pk__in=dept_ids).in_bulk()
+    owners, missing = [], []
+    for owner in raw_owners:
+        found = (users if owner.get("type") == "u" else departments).get(int(owner.get("id") or 0))
+        if found is None:
+            missing.append(str(owner.get("label") or owner.get("id")))
+            continue
+        role = ActionOwner.Role.SUPPORT if owner.get("role") == "support" else ActionOwner.Role.LEAD
+        owners.append((found, role))
+    if missing:
+        raise ValidationError(
+            _("责任人“%(names)s”已被删除或停用,请重新选择。") % {"names": "、".join(missing)},
+            code="missing_owner",
+        )
+    if not any(role == ActionOwner.Role.LEAD for _o, role in owners):
+        raise ValidationError(_("至少需要一位牵头责任人。"), code="no_lead")
+    return owners
+
+
+@require_POST
+@json_login_required
+def add_block(request, meeting_id: int, kind: str):
+    """Add an agenda item, speaker report, decision, action item or guest; answer with its HTML."""
+    meeting = editable_meeting(request, meeting_id)
+    try:
+        data = _payload(request)
+        if kind == "agenda":
+            form = AgendaItemForm(data)
+            if not form.is_valid():
+                return JsonResponse({"errors": _form_errors(form)}, status=400)
+            obj = services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
+            return _block_answer(request, meeting, "agenda", obj)
+        if kind == "report":
+            form = SpeakerReportForm(
+                {**data, **_speaker_fields(data.get("speaker_any", ""))}, meeting=meeting
+            )
+            if not form.is_valid():
+                errors = _form_errors(form)
+                if "speaker" in errors:
+                    errors["speaker_any"] = errors.pop("speaker")
+                return JsonResponse({"errors": errors}, status=400)
+            obj = services.speaker_report_add(by=request.user, **form.cleaned_data)
+            return _block_answer(request, meeting, "report", obj)
+        if kind == "decision":
+            form = DecisionForm(data, meeting=meeting)
+            if not form.is_valid():
+                return JsonResponse({"errors": _form_errors(form)}, status=400)
+            obj = services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
+            return _block_answer(request, meeting, "decision", obj)
+        if kind == "action":
+            return _add_action(request, meeting, data)
+        if kind == "guest":
+            return _add_attendance(request, meeting, data)
+    except ValidationError as exc:
+        return JsonResponse({"errors": {"__all__": " ".join(exc.messages)}}, status=400)
+    raise Http404
+
+
+def _add_attendance(request, meeting, data):
+    user_id = str(data.get("user", "")).strip()
+    name, organisation = (
+        str(data.get("guest_name", "")).strip(),
+        str(data.get("guest_organisation", "")).strip(),
+    )
+    errors = {}
+    user = None
+    if user_id:
+        user = User.objects.filter(pk=user_id if user_id.isdigit() else 0, is_active=True).first()
+        if user is None:
+            errors["user"] = _("所选人员已被删除或停用,请重新选择。")
+        elif meeting.attendances.filter(user=user).exists():
+            errors["user"] = _("%(name)s 已在参会名单中。") % {"name": user.name}
+    elif not name:
+        errors["guest_name"] = _("请填写特邀嘉宾的姓名,或从名单中选择人员。")
+    if len(name) > 64:
+        errors["guest_name"] = _("姓名最多 64 字。")
+    if len(organisation) > 200:
+        errors["guest_organisation"] = _("单位名称最多 200 字。")
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    role = Attendance.Role.PARTICIPANT if user else Attendance.Role.GUEST
+    obj = services.attendance_add(
+        meeting=meeting,
+        user=user,
+        guest_name=name,
+        guest_organisation=organisation,
+        role=role,
+        by=request.user,
+    )
+    return _block_answer(request, meeting, "attendance", obj)
+
+
+def _add_action(request, meeting, data):
+    from actions import services as action_services
+
+    errors = {}
+    title = str(data.get("title", "")).strip()
+    if not title:
+        errors["title"] = _("事项不能为空。")
+    elif len(title) > 300:
+        errors["title"] = _("事项最多 300 字,当前 %(count)s 字。") % {"count": len(title)}
+    try:
+        owners = _owners(meeting, data.get("owners"))
+    except ValidationError as exc:
+        errors["owners"] = " ".join(exc.messages)
+    text = str(data.get("deadline_text", "")).strip()[:100]
+    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
+    due_raw = str(data.get("due_date", "")).strip()
+    due_date = None
+    if due_raw:
+        try:
+            due_date = editing.parse(editing.field_for("action", "due_date"), due_raw, obj=None)["due_date"]
+        except ValidationError as exc:
+            errors["due_date"] = " ".join(exc.messages)
+    priority = data.get("priority") if data.get("priority") in Priority.values else Priority.NORMAL
+    decision_ids = [int(d) for d in data.get("decisions", []) if str(d).isdigit()]
+    decisions = list(Decision.objects.filter(meeting=meeting, pk__in=decision_ids))
+    if len(decisions) != len(decision_ids):
+        errors["__all__"] = _("所对应的决议已被删除,请刷新页面。")
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    kind = parsed.kind
+    if due_date and kind != DeadlineKind.RECURRING and (parsed.needs_confirmation or not text):
+        kind = DeadlineKind.DATE  # the user picked a date for words we could not read
+    if not due_date and kind in (DeadlineKind.DATE, DeadlineKind.RELATIVE):
+        # The date the words give; None for unreadable words, which stay flagged until a date is picked.
+        due_date = parsed.due_date
+    action = action_services.action_create(
+        title=title,
+        owners=owners,
+        by=request.user,
+        meeting=meeting,
+        decisions=decisions,
+        due_date=due_date,
+        deadline_kind=kind,
+        deadline_text=text,
+        deadline_is_estimate=parsed.is_estimate,
+        priority=priority,
+        recurrence=parsed.recurrence,
+        recurrence_weekday=parsed.recurrence_weekday,
+    )
+    return _block_answer(request, meeting, "action", action)
+
+
+def _block_answer(request, meeting, kind: str, obj) -> JsonResponse:
+    context = editing.editor_context(meeting, only=(kind, obj.pk))
+    name = "item" if kind == "agenda" else kind
+    html = render_to_string(f"meetings/_editor_{kind}.html", {**context, name: context["block"]}, request)
+    return JsonResponse({"html": html, "target": editing.block_target(kind, context["block"]), "id": obj.pk})
+
+
+@require_POST
+@json_login_required
+def set_owners(request, meeting_id: int, action_id: int):
+    from actions import services as action_services
+    from actions.models import ActionItem
+
+    meeting = editable_meeting(request, meeting_id)
+    action = ActionItem.objects.filter(pk=action_id, meeting=meeting).first()
+    if action is None:
+        return _error(_("此行动项已被删除。"), status=410)
+    try:
+        owners = _owners(meeting, _payload(request).get("owners"))
+        action_services.owners_set(action=action, by=request.user, owners=owners, reason=_("会议记录中修改"))
+    except ValidationError as exc:
+        return _error(" ".join(exc.messages))
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+@json_login_required
+def reorder_agenda(request, meeting_id: int):
+    meeting = editable_meeting(request, meeting_id)
+    try:
+        order = [(int(pk), int(day)) for pk, day in _payload(request).get("order", [])]
+    except (TypeError, ValueError, ValidationError):
+        return _error(_("请求格式不正确,请刷新页面后重试。"))
+    services.agenda_reorder(meeting=meeting, order=order)
+    return JsonResponse({"ok": True})
+
+
+@require_POST
+@json_login_required
+def delete_block(request, meeting_id: int, kind: str, pk: int):
+    """Remove an agenda item (with its reports) or a report, after the page asked the user to confirm."""
+    meeting = editable_meeting(request, meeting_id)
+    if kind == "agenda":
+        item = AgendaItem.objects.filter(pk=pk, meeting=meeting).first()
+        if item is not None:
+            services.agenda_item_delete(item=item)
+    elif kind == "report":
+        report = SpeakerReport.objects.filter(pk=pk, agenda_item__meeting=meeting).first()
+        if report is not None:
+            services.speaker_report_delete(report=report)
+    else:
+        raise Http404
+    return HttpResponse("")
+
+
+@require_GET
+@json_login_required
+def news(request, meeting_id: int):
+    """What others added since the page last looked (polled by htmx every few seconds)."""
+    meeting = editable_meeting(request, meeting_id)
+    after = {}
+    for kind in ("agenda", "report", "decision", "action", "attendance"):
+        raw = request.GET.get(kind, "0")
+        after[kind] = int(raw) if raw.isdigit() else 0
+    context = editing.editor_news(meeting, after)
+    if not context["blocks"]:
+        return HttpResponse("", headers={"X-Counts": json.dumps(context["counts"])})
+    return render(request, "meetings/_editor_news.html", context)

@@ -1,0 +1,1001 @@
+/* The live minutes editor (记录纪要).
+ *
+ * Every field saves on its own about a second after the last keystroke. Until the server has it, the
+ * edit sits in localStorage (keyed by meeting and field), so a dropped network, a server error, an
+ * expired login or a closed tab loses nothing: edits are retried in the order they were made, with
+ * backoff, and offered back after a reload. Each save carries the value the field started from; the
+ * server refuses a stale save (409) and the page then shows both versions side by side.
+ */
+(function () {
+  "use strict";
+
+  const root = document.getElementById("editor");
+  if (!root) return;
+
+  const meetingId = root.dataset.meeting;
+  const STORE = "minutes:" + meetingId + ":pending";
+  const DRAFTS = "minutes:" + meetingId + ":drafts";
+  const CLOCK = "minutes:" + meetingId + ":clock";
+  const SAVE_DELAY = 800;
+  const MAX_BACKOFF = 30000;
+  const text = document.getElementById("editor-strings").dataset;
+  let csrf = root.dataset.csrf;
+
+  // ---------------------------------------------------------------- storage
+
+  function readJSON(key, fallback) {
+    try {
+      return JSON.parse(localStorage.getItem(key)) || fallback;
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function writeJSON(key, value) {
+    try {
+      localStorage.setItem(key, JSON.stringify(value));
+    } catch (e) {
+      /* storage full or disabled: the edit still waits in memory */
+    }
+  }
+
+  // key -> {key, value, base, force, seq, blocked}
+  let pending = readJSON(STORE, {});
+  let seq = Object.values(pending).reduce((m, e) => Math.max(m, e.seq || 0), 0);
+  const persist = () => writeJSON(STORE, pending);
+
+  // ---------------------------------------------------------------- status
+
+  const statusEl = document.getElementById("save-status");
+  const STATUS_CLASS = { saved: "text-bg-success", saving: "text-bg-secondary", offline: "text-bg-warning",
+    error: "text-bg-danger", login: "text-bg-danger" };
+
+  function setStatus(state) {
+    statusEl.textContent = statusEl.dataset[state];
+    statusEl.dataset.state = state;
+    statusEl.className = "badge save-status " + STATUS_CLASS[state];
+  }
+
+  function refreshStatus() {
+    const waiting = Object.values(pending);
+    if (authBlocked) return setStatus("login");
+    if (offline && waiting.length) return setStatus("offline");
+    if (waiting.some((e) => e.blocked)) return setStatus("error");
+    if (waiting.length || inflight) return setStatus("saving");
+    setStatus("saved");
+  }
+
+  // ---------------------------------------------------------------- fields
+
+  const fieldFor = (key) => root.querySelector('[data-save="' + key + '"]');
+  const msgFor = (scope, name) => scope.querySelector('[data-msg-for="' + name + '"]');
+
+  function showMessage(key, message, kind) {
+    const el = msgFor(root, key);
+    if (!el) return;
+    el.textContent = message || "";
+    el.className = "ed-msg " + (kind === "warning" ? "text-warning-emphasis" : kind === "info" ? "text-secondary" : "text-danger");
+  }
+
+  function parseKey(key) {
+    const [entity, pk, field] = key.split(":");
+    return { entity, pk, field };
+  }
+
+  // The value a field sends: people pickers send an id, speaker pickers "u:<id>" or "t:<name>".
+  function fieldValue(el) {
+    if (el.dataset.kind === "status") return el.dataset.value || el.dataset.base;
+    if (el.dataset.picker === "person") {
+      const label = el.value.trim();
+      if (!label) return "";
+      const id = optionId("dl-people", label);
+      return id === null ? null : id;
+    }
+    if (el.dataset.picker === "speaker") {
+      const label = el.value.trim();
+      const id = optionId("dl-people", label);
+      return id !== null ? "u:" + id : "t:" + label;
+    }
+    return el.value;
+  }
+
+  function optionId(listId, label) {
+    const list = document.getElementById(listId); // loaded by htmx just after the page
+    if (!list) return null;
+    for (const option of list.options) {
+      if (option.value === label) return option.dataset.id;
+    }
+    return null;
+  }
+
+  function queueEdit(key, value, opts) {
+    const el = fieldFor(key);
+    const existing = pending[key];
+    pending[key] = {
+      key,
+      value,
+      base: existing ? existing.base : el ? el.dataset.base : "",
+      force: Boolean((opts && opts.force) || (existing && existing.force && !existing.blocked)),
+      seq: existing && !existing.blocked ? existing.seq : ++seq,
+      kind: (opts && opts.kind) || "field",
+    };
+    persist();
+    refreshStatus();
+    scheduleFlush(opts && opts.now ? 0 : SAVE_DELAY);
+  }
+
+  root.addEventListener("input", (event) => {
+    const el = event.target;
+    if (el.matches("textarea")) autosize(el);
+    if (el.closest("form.add-form")) return saveDraft(el);
+    if (!el.dataset.save || el.dataset.picker) return;
+    const key = el.dataset.save;
+    // Keep the keystrokes in the browser at once; send them when the typing pauses.
+    const entry = pending[key];
+    if (entry && entry.blocked === "conflict") return; // the user resolves the conflict first
+    queueEdit(key, el.value);
+    if (entry && entry.blocked) showMessage(key, "");
+  });
+
+  root.addEventListener("change", (event) => {
+    const el = event.target;
+    if (el.closest("form.add-form")) {
+      if (el.dataset.picker) checkPicker(el);
+      return saveDraft(el);
+    }
+    if (!el.dataset.save) return;
+    if (el.matches("select, input[type=date], input[type=datetime-local], input[type=number]") || el.dataset.picker) {
+      const value = fieldValue(el);
+      if (value === null) {
+        showMessage(el.dataset.save, text.pickPerson);
+        return;
+      }
+      showMessage(el.dataset.save, "");
+      queueEdit(el.dataset.save, value, { now: true });
+    }
+  });
+
+  function checkPicker(el) {
+    if (el.dataset.picker !== "person") return;
+    const form = el.closest("form");
+    const msg = msgFor(form, el.name);
+    if (msg) msg.textContent = el.value.trim() && optionId("dl-people", el.value.trim()) === null ? text.pickPerson : "";
+  }
+
+  // One-click attendance: the last click wins, so it is sent as forced.
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-status]");
+    if (!button) return;
+    const group = button.closest("[data-kind=status]");
+    group.dataset.value = button.dataset.status;
+    for (const b of group.querySelectorAll("button")) {
+      const on = b === button;
+      b.classList.toggle("active", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    }
+    updateCountsFromPage();
+    queueEdit(group.dataset.save, button.dataset.status, { force: true, now: true });
+  });
+
+  function updateCountsFromPage() {
+    const rows = [...root.querySelectorAll(".attendance-row[data-expected='1']")];
+    const present = rows.filter((r) => {
+      const active = r.querySelector("[data-status].active");
+      return active && ["present", "late"].includes(active.dataset.status);
+    }).length;
+    setCounts(rows.length, present);
+  }
+
+  function setCounts(expected, present) {
+    const el = document.getElementById("attendance-counts");
+    el.textContent = el.dataset.template.replace("{expected}", expected).replace("{present}", present);
+  }
+
+  // ---------------------------------------------------------------- the save queue
+
+  let inflight = false;
+  let offline = false;
+  let authBlocked = false;
+  let backoff = 0;
+  let flushTimer = null;
+
+  function scheduleFlush(delay) {
+    clearTimeout(flushTimer);
+    flushTimer = setTimeout(flush, delay);
+  }
+
+  function nextEntry() {
+    return Object.values(pending)
+      .filter((e) => !e.blocked && !e.awaitingRestore)
+      .sort((a, b) => a.seq - b.seq)[0];
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, "X-Requested-With": "fetch" },
+      body: JSON.stringify(body),
+    });
+  }
+
+  async function refreshToken() {
+    const response = await fetch(root.dataset.tokenUrl, { credentials: "same-origin" });
+    if (response.status === 401) throw Object.assign(new Error("login"), { login: true });
+    csrf = (await response.json()).csrf;
+    root.dataset.csrf = csrf;
+    document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": csrf }));
+  }
+
+  function retryLater(state) {
+    backoff = Math.min(MAX_BACKOFF, backoff ? backoff * 2 : 1000);
+    if (state === "offline") offline = true;
+    refreshStatus();
+    scheduleFlush(backoff);
+  }
+
+  async function send(entry) {
+    if (entry.kind === "owners") {
+      return post(root.dataset.ownersUrl.replace(/\/0\/owners\/$/, "/" + entry.key.split(":")[1] + "/owners/"),
+        { owners: JSON.parse(entry.value) });
+    }
+    if (entry.kind === "reorder") return post(root.dataset.reorderUrl, { order: JSON.parse(entry.value) });
+    const { entity, pk, field } = parseKey(entry.key);
+    return post(root.dataset.saveUrl, { entity, pk, field, base: entry.base, value: entry.value, force: entry.force });
+  }
+
+  async function flush() {
+    if (inflight) return;
+    const entry = nextEntry();
+    if (!entry) return refreshStatus();
+    inflight = true;
+    refreshStatus();
+    const sent = entry.value;
+    let response;
+    try {
+      response = await send(entry);
+    } catch (e) {
+      inflight = false;
+      return retryLater("offline");
+    }
+    inflight = false;
+    offline = false;
+    if (response.status === 401) {
+      return blockOnLogin();
+    }
+    if (response.status === 403) {
+      try {
+        await refreshToken();
+      } catch (e) {
+        if (e.login) return blockOnLogin();
+        return retryLater("offline");
+      }
+      return retryLater("error");
+    }
+    if (response.status >= 500 || response.status === 429) return retryLater("error");
+    let data = {};
+    try {
+      data = await response.json();
+    } catch (e) {
+      /* an empty or HTML body: handled by status below */
+    }
+    backoff = 0;
+    const current = pending[entry.key];
+    if (response.ok) {
+      afterSave(entry, data);
+      if (current && current.value === sent) {
+        delete pending[entry.key];
+      } else if (current) {
+        current.base = data.value !== undefined ? data.value : current.base; // typed on while it saved
+        current.force = false;
+      }
+    } else if (response.status === 409) {
+      current.blocked = "conflict";
+      showConflict(entry.key, data.current, current.value);
+    } else {
+      // 400 (bad input) or 410 (row deleted): the text stays in the field and in the browser.
+      current.blocked = response.status === 410 ? "gone" : "invalid";
+      showMessage(entry.key.startsWith("owners:") ? "owners-" + entry.key.split(":")[1] : entry.key, data.error || text.badRequest);
+    }
+    persist();
+    refreshStatus();
+    if (nextEntry()) scheduleFlush(0);
+  }
+
+  function afterSave(entry, data) {
+    if (entry.kind !== "field") {
+      if (entry.kind === "owners") showMessage("owners-" + entry.key.split(":")[1], "");
+      return;
+    }
+    const el = fieldFor(entry.key);
+    if (!el) return;
+    el.dataset.base = data.value;
+    showMessage(entry.key, data.warning || "", data.warning ? "warning" : "info");
+    const preview = root.querySelector('[data-preview-for="' + entry.key + '"]');
+    if (preview && data.html !== undefined) preview.innerHTML = data.html; // sanitised on the server
+    if (data.deadline) {
+      const pk = parseKey(entry.key).pk;
+      const hint = root.querySelector('[data-deadline-for="' + pk + '"]');
+      hint.textContent = data.deadline.message;
+      hint.className = "small deadline-hint " + (data.deadline.confirm ? "text-danger" : "text-secondary");
+      const date = fieldFor("action:" + pk + ":due_date");
+      if (date && !pending["action:" + pk + ":due_date"]) {
+        date.value = data.due_date;
+        date.dataset.base = data.due_date;
+      }
+    }
+    if (data.counts) setCounts(data.counts.expected, data.counts.present);
+  }
+
+  function blockOnLogin() {
+    authBlocked = true;
+    document.getElementById("login-banner").hidden = false;
+    refreshStatus();
+    scheduleFlush(10000); // also try now and then, in case the login happened elsewhere
+  }
+
+  async function unblockAfterLogin() {
+    if (!authBlocked) return;
+    try {
+      await refreshToken();
+    } catch (e) {
+      return;
+    }
+    authBlocked = false;
+    document.getElementById("login-banner").hidden = true;
+    backoff = 0;
+    scheduleFlush(0);
+  }
+
+  // The sign-in tab writes this key when it is done (templates/meetings/editor_relogin.html).
+  window.addEventListener("storage", (event) => {
+    if (event.key === "minutes:relogin") unblockAfterLogin();
+  });
+  window.addEventListener("focus", () => (authBlocked ? unblockAfterLogin() : scheduleFlush(0)));
+  window.addEventListener("online", () => {
+    backoff = 0;
+    scheduleFlush(0);
+  });
+
+  // Replace the timer flush while blocked on login: probe with a token request, not with saves.
+  const plainFlush = flush;
+  flush = async function () {
+    if (authBlocked) {
+      await unblockAfterLogin();
+      if (authBlocked) return scheduleFlush(10000);
+    }
+    return plainFlush();
+  };
+
+  // ---------------------------------------------------------------- conflicts
+
+  function showConflict(key, theirs, mine) {
+    const el = fieldFor(key);
+    const holder = msgFor(root, key);
+    if (!el || !holder) return;
+    holder.textContent = "";
+    holder.className = "ed-msg";
+    const box = document.getElementById("conflict-template").content.firstElementChild.cloneNode(true);
+    box.querySelector(".conflict-theirs").textContent = theirs;
+    box.querySelector(".conflict-mine").textContent = mine;
+    box.querySelector(".conflict-merge").value = mine === theirs ? mine : theirs + "\n" + mine;
+    box.addEventListener("click", (event) => {
+      const choice = event.target.dataset.choose;
+      if (!choice) return;
+      const value = choice === "mine" ? mine : choice === "theirs" ? theirs : box.querySelector(".conflict-merge").value;
+      el.value = value;
+      el.dataset.base = theirs;
+      box.remove();
+      delete pending[key];
+      persist();
+      if (choice === "theirs") {
+        refreshStatus();
+        return;
+      }
+      // Saved against the version the user has now seen: a newer change still conflicts.
+      queueEdit(key, value, { now: true });
+    });
+    holder.appendChild(box);
+  }
+
+  // ---------------------------------------------------------------- restore after a reload
+
+  function offerRestore() {
+    const waiting = Object.values(pending).filter((entry) => {
+      if (entry.kind !== "field") return true;
+      const el = fieldFor(entry.key);
+      if (!el) return false;
+      return String(fieldValue(el)) !== String(entry.value);
+    });
+    for (const entry of Object.values(pending)) {
+      if (!waiting.includes(entry)) delete pending[entry.key];
+    }
+    persist();
+    if (!waiting.length) return;
+    for (const entry of waiting) entry.awaitingRestore = true;
+    const banner = document.getElementById("restore-banner");
+    banner.querySelector(".restore-text").textContent = document
+      .getElementById("restore-text")
+      .content.textContent.replace("{count}", String(waiting.length));
+    banner.hidden = false;
+    banner.addEventListener("click", (event) => {
+      const action = event.target.dataset.restore;
+      if (!action) return;
+      banner.hidden = true;
+      for (const entry of waiting) {
+        if (action === "discard") {
+          delete pending[entry.key];
+          continue;
+        }
+        delete entry.awaitingRestore;
+        delete entry.blocked;
+        const el = fieldFor(entry.key);
+        if (el && entry.kind === "field" && !el.dataset.picker && el.dataset.kind !== "status") el.value = entry.value;
+      }
+      persist();
+      refreshStatus();
+      scheduleFlush(0);
+    });
+  }
+
+  // ---------------------------------------------------------------- drafts of the "add" forms
+
+  function draftKey(el) {
+    const form = el.closest("form");
+    return form.querySelector("[id]").id + "|" + el.name;
+  }
+
+  function saveDraft(el) {
+    if (!el.name) return;
+    const drafts = readJSON(DRAFTS, {});
+    drafts[draftKey(el)] = el.value;
+    writeJSON(DRAFTS, drafts);
+  }
+
+  function restoreDrafts(scope) {
+    const drafts = readJSON(DRAFTS, {});
+    const keys = Object.keys(drafts).filter((k) => drafts[k]);
+    for (const details of scope.querySelectorAll("details[data-form]:not(:has(form))")) {
+      if (keys.some((k) => k.startsWith(details.dataset.first + "|"))) {
+        details.open = true;
+        materialise(details);
+      }
+    }
+    for (const form of scope.querySelectorAll("form.add-form")) {
+      for (const el of form.elements) {
+        if (!el.name || el.type === "hidden") continue;
+        const value = drafts[draftKey(el)];
+        if (value) {
+          el.value = value;
+          const closed = el.closest("details:not([open])");
+          if (closed) closed.open = true; // a half-typed entry is shown, never hidden
+        }
+      }
+    }
+  }
+
+  function clearDrafts(form) {
+    const drafts = readJSON(DRAFTS, {});
+    for (const el of form.elements) if (el.name) delete drafts[draftKey(el)];
+    writeJSON(DRAFTS, drafts);
+  }
+
+  // ---------------------------------------------------------------- adding blocks
+
+  root.addEventListener("submit", async (event) => {
+    const form = event.target.closest("form.add-form");
+    if (!form) return;
+    event.preventDefault();
+    const kind = form.dataset.add;
+    const body = {};
+    for (const el of form.elements) {
+      if (!el.name) continue;
+      let value = el.value;
+      if (el.dataset.picker === "person") value = value.trim() ? optionId("dl-people", value.trim()) || "0" : "";
+      if (el.dataset.picker === "speaker") value = fieldValue(el);
+      body[el.name] = value;
+    }
+    if (kind === "action") {
+      body.owners = chipsOf(form.querySelector(".owners-field"));
+      body.decisions = body.decisions ? [body.decisions] : [];
+    }
+    for (const msg of form.querySelectorAll(".ed-msg")) msg.textContent = "";
+    let response;
+    try {
+      response = await post(root.dataset.addUrl.replace("KIND", kind), body);
+    } catch (e) {
+      msgFor(form, "__all__").textContent = statusEl.dataset.offline;
+      return;
+    }
+    if (response.status === 401) {
+      msgFor(form, "__all__").textContent = statusEl.dataset.login;
+      return blockOnLogin();
+    }
+    if (response.status === 403) {
+      await refreshToken().catch(() => blockOnLogin());
+      msgFor(form, "__all__").textContent = text.badRequest;
+      return;
+    }
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      const errors = data.errors || { __all__: text.badRequest };
+      for (const [name, message] of Object.entries(errors)) {
+        const el = msgFor(form, name) || msgFor(form, "__all__");
+        el.textContent = message;
+        el.className = "ed-msg text-danger";
+      }
+      const first = Object.keys(errors)[0];
+      const input = form.querySelector('[name="' + first + '"]');
+      if (input) input.focus();
+      return;
+    }
+    insertBlock(data.target, data.html);
+    clearDrafts(form);
+    for (const el of form.elements) {
+      if (el.name && el.type !== "hidden" && el.name !== "day" && el.tagName !== "SELECT") el.value = "";
+    }
+    const chips = form.querySelector(".owner-chips");
+    if (chips) chips.innerHTML = "";
+    const hint = form.querySelector(".deadline-hint");
+    if (hint) hint.textContent = "";
+    // Keep typing where the next entry of the same kind goes.
+    const first = [...form.elements].find((el) => el.name && el.type !== "hidden");
+    if (first) first.focus();
+  });
+
+  root.addEventListener("keydown", (event) => {
+    const form = event.target.closest("form.add-form");
+    if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+
+  function insertBlock(target, html) {
+    const list = document.querySelector(target);
+    if (!list) return null;
+    const holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    const block = holder.content.firstElementChild;
+    if (root.querySelector('[data-block="' + block.dataset.block + '"][data-id="' + block.dataset.id + '"]')) return null;
+    list.appendChild(block);
+    const empty = root.querySelector('[data-empty-for="' + list.id + '"]');
+    if (empty) empty.remove();
+    initBlock(block);
+    if (block.dataset.block === "agenda") renumberAgenda();
+    if (block.dataset.block === "attendance") updateCountsFromPage();
+    return block;
+  }
+
+  function initBlock(scope) {
+    for (const field of scope.querySelectorAll(".owners-field")) renderChips(field);
+    for (const area of scope.querySelectorAll("textarea")) autosize(area);
+  }
+
+  // ---------------------------------------------------------------- owners: people and departments
+
+  function chipsOf(field) {
+    return [...field.querySelectorAll(".owner-chip")].map((chip) => ({
+      type: chip.dataset.type,
+      id: chip.dataset.id,
+      role: chip.dataset.role,
+      label: chip.dataset.label,
+    }));
+  }
+
+  function renderChips(field) {
+    for (const chip of field.querySelectorAll(".owner-chip")) {
+      chip.className = "owner-chip badge rounded-pill " + (chip.dataset.role === "lead" ? "text-bg-primary" : "text-bg-light border");
+      chip.textContent = "";
+      const name = document.createElement("span");
+      name.textContent = chip.dataset.label + " ";
+      const role = document.createElement("button");
+      role.type = "button";
+      role.className = "btn btn-link btn-sm p-0 chip-role " + (chip.dataset.role === "lead" ? "text-white" : "");
+      role.textContent = chip.dataset.role === "lead" ? text.lead : text.support;
+      role.dataset.toggleRole = "1";
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close btn-close-sm ms-1 chip-remove";
+      remove.setAttribute("aria-label", text.remove + " " + chip.dataset.label);
+      remove.dataset.removeOwner = "1";
+      chip.append(name, role, remove);
+    }
+  }
+
+  function ownersChanged(field) {
+    renderChips(field);
+    const actionId = field.dataset.ownersFor;
+    if (actionId) queueEdit("owners:" + actionId, JSON.stringify(chipsOf(field)), { kind: "owners", now: true });
+  }
+
+  root.addEventListener("click", (event) => {
+    const field = event.target.closest(".owners-field");
+    if (!field) return;
+    const chip = event.target.closest(".owner-chip");
+    if (event.target.dataset.toggleRole) {
+      chip.dataset.role = chip.dataset.role === "lead" ? "support" : "lead";
+      ownersChanged(field);
+    } else if (event.target.dataset.removeOwner) {
+      chip.remove();
+      ownersChanged(field);
+      field.querySelector("input").focus();
+    }
+  });
+
+  function addOwnerFromInput(input) {
+    const label = input.value.trim();
+    if (!label) return false;
+    const field = input.closest(".owners-field");
+    const msg = field.querySelector(".ed-msg") || field.parentElement.querySelector(".ed-msg");
+    const id = optionId("dl-owners", label);
+    if (id === null) {
+      if (msg) msg.textContent = text.pickOwner;
+      return true;
+    }
+    if (msg) msg.textContent = "";
+    const type = id[0];
+    const pk = id.slice(1);
+    if (!field.querySelector('.owner-chip[data-type="' + type + '"][data-id="' + pk + '"]')) {
+      const chip = document.createElement("li");
+      chip.className = "owner-chip";
+      chip.dataset.type = type;
+      chip.dataset.id = pk;
+      // The first owner leads; the next ones support until toggled.
+      chip.dataset.role = field.querySelector(".owner-chip") ? "support" : "lead";
+      chip.dataset.label = label.replace(/(.*)$/, "");
+      field.querySelector(".owner-chips").appendChild(chip);
+      ownersChanged(field);
+    }
+    input.value = "";
+    return true;
+  }
+
+  root.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (input.dataset && input.dataset.picker === "owner" && event.key === "Enter" && !event.ctrlKey) {
+      if (input.value.trim()) {
+        event.preventDefault();
+        addOwnerFromInput(input);
+      }
+    }
+  });
+  root.addEventListener("change", (event) => {
+    if (event.target.dataset.picker === "owner") addOwnerFromInput(event.target);
+  });
+
+  // ---------------------------------------------------------------- deadline wording preview
+
+  const previewTimers = new WeakMap();
+  root.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!input.matches("[data-deadline-preview]")) return;
+    clearTimeout(previewTimers.get(input));
+    previewTimers.set(input, setTimeout(() => previewDeadline(input), 350));
+  });
+
+  async function previewDeadline(input) {
+    const form = input.closest("form");
+    const hint = form.querySelector(".deadline-hint");
+    const date = form.querySelector('input[name="due_date"]');
+    try {
+      const response = await fetch(root.dataset.deadlineUrl + "?text=" + encodeURIComponent(input.value), {
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      hint.textContent = data.message;
+      hint.className = "small deadline-hint " + (data.confirm ? "text-danger" : "text-secondary");
+      if (!date.dataset.touched) date.value = data.suggested;
+    } catch (e) {
+      /* offline: the words are kept; the server reads them when the item is added */
+    }
+  }
+  root.addEventListener("change", (event) => {
+    if (event.target.name === "due_date" && event.target.closest("form.add-form")) event.target.dataset.touched = "1";
+  });
+
+  // ---------------------------------------------------------------- agenda: order, days, clock
+
+  const agenda = document.getElementById("agenda-list");
+
+  function agendaItems() {
+    return [...agenda.querySelectorAll(":scope > .agenda-item")];
+  }
+
+  function renumberAgenda() {
+    for (const header of agenda.querySelectorAll(":scope > .day-header")) header.remove();
+    const items = agendaItems();
+    const multiDay = agenda.dataset.multiDay === "1" || new Set(items.map((i) => i.dataset.day)).size > 1;
+    let previous = null;
+    items.forEach((item, index) => {
+      item.querySelector(".agenda-number").textContent = index + 1 + ".";
+      if (multiDay && item.dataset.day !== previous) {
+        const header = document.createElement("li");
+        header.className = "day-header h6 text-primary mt-2";
+        header.dataset.day = item.dataset.day;
+        header.textContent = agenda.dataset.dayTemplate.replace("{day}", chineseDay(Number(item.dataset.day)));
+        agenda.insertBefore(header, item);
+      }
+      previous = item.dataset.day;
+    });
+  }
+
+  function chineseDay(n) {
+    if (!document.documentElement.lang.startsWith("zh")) return String(n);
+    const digits = "零一二三四五六七八九";
+    if (n < 10) return digits[n];
+    if (n < 20) return "十" + (n % 10 ? digits[n % 10] : "");
+    return digits[Math.floor(n / 10)] + "十" + (n % 10 ? digits[n % 10] : "");
+  }
+
+  // After a drag across a day header the item joins that day.
+  function daysFromHeaders() {
+    let day = null;
+    for (const child of agenda.children) {
+      if (child.classList.contains("day-header")) day = child.dataset.day;
+      else if (day !== null && child.dataset.day !== day) {
+        child.dataset.day = day;
+        const input = fieldFor("agenda:" + child.dataset.id + ":day");
+        if (input) {
+          input.value = day;
+          input.dataset.base = day;
+        }
+      }
+    }
+  }
+
+  function persistOrder() {
+    renumberAgenda();
+    const order = agendaItems().map((item) => [Number(item.dataset.id), Number(item.dataset.day)]);
+    queueEdit("reorder", JSON.stringify(order), { kind: "reorder", now: true });
+  }
+
+  if (window.Sortable) {
+    window.Sortable.create(agenda, {
+      handle: ".drag-handle",
+      draggable: ".agenda-item",
+      animation: 150,
+      // Mouse and touch events rather than native drag and drop: the same on tablets and desktops.
+      forceFallback: true,
+      onEnd: () => {
+        daysFromHeaders();
+        persistOrder();
+      },
+    });
+  }
+
+  function moveItem(item, direction) {
+    const items = agendaItems();
+    const index = items.indexOf(item);
+    const other = items[index + (direction === "up" ? -1 : 1)];
+    if (!other) return;
+    if (other.dataset.day !== item.dataset.day) {
+      // Crossing into the next day moves the item to that day rather than past it.
+      item.dataset.day = other.dataset.day;
+      const input = fieldFor("agenda:" + item.dataset.id + ":day");
+      if (input) input.value = input.dataset.base = other.dataset.day;
+    }
+    if (direction === "up") agenda.insertBefore(item, other);
+    else agenda.insertBefore(item, other.nextElementSibling);
+    persistOrder();
+  }
+
+  root.addEventListener("click", (event) => {
+    const move = event.target.closest("[data-move]");
+    if (move) moveItem(move.closest(".agenda-item"), move.dataset.move);
+    const start = event.target.closest("[data-clock-start]");
+    if (start) startClock(start.closest(".agenda-item"));
+  });
+
+  root.addEventListener("change", (event) => {
+    const el = event.target;
+    const item = el.closest(".agenda-item");
+    if (!item || !el.dataset.save) return;
+    if (el.dataset.save.endsWith(":day") && el.value) {
+      item.dataset.day = el.value;
+      renumberAgenda();
+    }
+    if (el.dataset.save.endsWith(":planned_minutes")) {
+      item.dataset.planned = el.value;
+      tick();
+    }
+  });
+
+  const clockEl = document.getElementById("agenda-clock");
+
+  function startClock(item) {
+    writeJSON(CLOCK, { item: item.dataset.id, started: Date.now() });
+    tick();
+  }
+
+  function tick() {
+    const clock = readJSON(CLOCK, null);
+    const item = clock && document.getElementById("agenda-" + clock.item);
+    if (!item) {
+      clockEl.hidden = true;
+      return;
+    }
+    clockEl.hidden = false;
+    const seconds = Math.floor((Date.now() - clock.started) / 1000);
+    const planned = Number(item.dataset.planned || 0);
+    const mm = String(Math.floor(seconds / 60)).padStart(2, "0");
+    const ss = String(seconds % 60).padStart(2, "0");
+    clockEl.querySelector(".clock-title").textContent = item.querySelector(".agenda-number").textContent + " " +
+      (fieldFor("agenda:" + item.dataset.id + ":title") || {}).value;
+    clockEl.querySelector(".clock-used").textContent = mm + ":" + ss;
+    clockEl.querySelector(".clock-plan").textContent = planned ? " / " + text.clockPlan.replace("{minutes}", planned) : "";
+    clockEl.classList.toggle("over-time", planned > 0 && seconds > planned * 60);
+    for (const other of agendaItems()) other.classList.toggle("is-current", other === item);
+  }
+  setInterval(tick, 1000);
+
+  // ---------------------------------------------------------------- delete (confirmed)
+
+  root.addEventListener("click", async (event) => {
+    const button = event.target.closest("[data-delete]");
+    if (!button || !window.confirm(text.confirmDelete)) return;
+    const block = button.closest("[data-block]");
+    try {
+      const response = await post(button.dataset.delete, {});
+      if (response.status === 401) return blockOnLogin();
+      if (!response.ok) return;
+    } catch (e) {
+      return;
+    }
+    block.remove();
+    renumberAgenda();
+  });
+
+  // A decision's "所属议程" list is filled from the agenda as it stands when the list is opened.
+  root.addEventListener("focusin", (event) => {
+    const select = event.target;
+    if (!select.matches || !select.matches("select.decision-agenda")) return;
+    const chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    for (const item of agendaItems()) {
+      const title = (fieldFor("agenda:" + item.dataset.id + ":title") || {}).value || "";
+      const label = item.querySelector(".agenda-number").textContent + " " + title.slice(0, 30);
+      select.add(new Option(label, item.dataset.id, false, item.dataset.id === chosen));
+    }
+  });
+
+  // ---------------------------------------------------------------- others' additions (htmx polling)
+
+  function knownIds() {
+    const ids = {};
+    for (const kind of ["agenda", "report", "decision", "action", "attendance"]) {
+      ids[kind] = Math.max(0, ...[...root.querySelectorAll('[data-block="' + kind + '"]')].map((b) => Number(b.dataset.id)));
+    }
+    return ids;
+  }
+
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (!event.detail.elt || event.detail.elt.id !== "news-poll" || !event.detail.successful) return;
+    const xhr = event.detail.xhr;
+    const holder = document.createElement("template");
+    holder.innerHTML = xhr.responseText;
+    for (const tpl of holder.content.querySelectorAll("template[data-into]")) {
+      insertBlock(tpl.dataset.into, tpl.innerHTML);
+    }
+    const counts = holder.content.querySelector("template[data-counts]");
+    const header = xhr.getResponseHeader("X-Counts");
+    if (counts) setCounts(counts.dataset.expected, counts.dataset.present);
+    else if (header) {
+      const data = JSON.parse(header);
+      setCounts(data.expected, data.present);
+    }
+  });
+
+  // ---------------------------------------------------------------- keyboard
+
+  function currentItem() {
+    const focused = document.activeElement && document.activeElement.closest(".agenda-item");
+    if (focused) return focused;
+    const clock = readJSON(CLOCK, null);
+    return (clock && document.getElementById("agenda-" + clock.item)) || agendaItems().slice(-1)[0] || null;
+  }
+
+  // The add forms under agenda items and decisions are copied from one template when first opened.
+  function materialise(details) {
+    if (!details.querySelector("form")) {
+      const template = document.getElementById("tpl-add-" + details.dataset.form);
+      details.insertAdjacentHTML("beforeend", template.innerHTML.replaceAll("__ID__", details.dataset.for));
+      initBlock(details);
+      restoreDrafts(details);
+    }
+    return details.querySelector("form");
+  }
+
+  root.addEventListener(
+    "toggle",
+    (event) => {
+      if (event.target.matches && event.target.matches("details[data-form]") && event.target.open) {
+        materialise(event.target);
+      }
+    },
+    true,
+  );
+
+  function openForm(scope, kind, field) {
+    const details = scope && scope.querySelector('details[data-form="' + kind + '"]');
+    if (!details) return null;
+    materialise(details);
+    details.open = true;
+    return focusFirst(details, "[name=" + field + "]");
+  }
+
+  function focusFirst(scope, selector) {
+    const el = scope && scope.querySelector(selector);
+    if (el) {
+      const closed = el.closest("details:not([open])");
+      if (closed) closed.open = true;
+      el.scrollIntoView({ block: "center" });
+      el.focus();
+    }
+    return el;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const typing = event.target.matches("input, textarea, select, [contenteditable]");
+    if (event.key === "?" && !typing && !event.ctrlKey && !event.altKey) {
+      event.preventDefault();
+      document.getElementById("help-dialog").showModal();
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.code === "KeyS") {
+      event.preventDefault();
+      backoff = 0;
+      for (const entry of Object.values(pending)) if (entry.blocked === "invalid") delete entry.blocked;
+      scheduleFlush(0);
+      return;
+    }
+    if (!event.altKey || event.ctrlKey || event.metaKey) return;
+    const item = currentItem();
+    const handled = {
+      KeyA: () => focusFirst(document, "#add-agenda-title"),
+      KeyR: () => openForm(item, "report", "speaker_any"),
+      KeyD: () => openForm(item, "decision", "problem") || focusFirst(document, "#add-decision-problem-free"),
+      KeyT: () => {
+        const decision = document.activeElement.closest(".decision-block") ||
+          (item && [...item.querySelectorAll(".decision-block")].slice(-1)[0]);
+        return openForm(decision, "action", "title") || focusFirst(document, "#add-action-title-free");
+      },
+      KeyN: () => {
+        const items = agendaItems();
+        const next = items[items.indexOf(item) + 1] || items[0];
+        if (next) {
+          focusFirst(next, "[data-save$=':title']");
+          startClock(next);
+        }
+      },
+      ArrowUp: () => item && document.activeElement.closest(".agenda-item") && (moveItem(item, "up"), true),
+      ArrowDown: () => item && document.activeElement.closest(".agenda-item") && (moveItem(item, "down"), true),
+    }[event.code];
+    if (handled) {
+      event.preventDefault();
+      handled();
+      if (event.code.startsWith("Arrow") && document.activeElement) document.activeElement.focus();
+    }
+  });
+
+  document.querySelector("[data-help-open]").addEventListener("click", () => {
+    document.getElementById("help-dialog").showModal();
+  });
+
+  // ---------------------------------------------------------------- start
+
+  function autosize(area) {
+    area.style.height = "auto";
+    area.style.height = Math.min(area.scrollHeight + 2, 480) + "px";
+  }
+
+  window.minutesEditor = { knownIds, pending: () => pending, flush: () => scheduleFlush(0) };
+  initBlock(root);
+  renumberAgenda();
+  restoreDrafts(root);
+  offerRestore();
+  tick();
+  refreshStatus();
+  scheduleFlush(0);
+})();
