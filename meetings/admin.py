@@ -9,6 +9,8 @@ from meetings.models import (
     Department,
     Meeting,
     MeetingSeries,
+    MeetingTemplate,
+    MeetingVersion,
     SpeakerReport,
     User,
 )
@@ -40,32 +42,108 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(MeetingSeries)
 class MeetingSeriesAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "department", "chair", "recorder"]
-    list_filter = ["kind", "department"]
+    list_display = ["title", "kind", "recurrence", "department", "chair", "recorder", "is_active"]
+    list_filter = ["kind", "recurrence", "is_active", "department"]
     search_fields = ["title"]
+    filter_horizontal = ["participants"]
 
 
-class AttendanceInline(admin.TabularInline):
+@admin.register(MeetingVersion)
+class MeetingVersionAdmin(admin.ModelAdmin):
+    """Published snapshots are the record: nobody edits or deletes them here."""
+
+    list_display = ["meeting", "number", "published_by", "published_at", "sha256"]
+    list_select_related = ["meeting", "published_by"]
+    search_fields = ["meeting__title"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MeetingTemplate)
+class MeetingTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "department", "created_by", "created_at"]
+    search_fields = ["name", "title"]
+    filter_horizontal = ["participants"]
+
+
+def _published(meeting) -> bool:
+    return meeting is not None and meeting.status == Meeting.Status.PUBLISHED
+
+
+class PublishedLockMixin:
+    """Published minutes change only by reopening them (meetings.lifecycle), so the admin shows them
+    read-only to everyone but superusers, who may repair data."""
+
+    def _meeting_of(self, obj):
+        return obj if isinstance(obj, Meeting) else getattr(obj, "meeting", None)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and _published(self._meeting_of(obj)) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and _published(self._meeting_of(obj)) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class LockedInlineMixin:
+    """Inlines get the parent meeting as `obj`."""
+
+    def has_add_permission(self, request, obj=None):
+        if _published(obj) and not request.user.is_superuser:
+            return False
+        return super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if _published(obj) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if _published(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+class AttendanceInline(LockedInlineMixin, admin.TabularInline):
     model = Attendance
     extra = 0
     autocomplete_fields = ["user"]
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(LockedInlineMixin, admin.TabularInline):
     model = AgendaItem
     extra = 0
     autocomplete_fields = ["presenter"]
 
 
-class DecisionInline(admin.StackedInline):
+class DecisionInline(LockedInlineMixin, admin.StackedInline):
     model = Decision
     extra = 0
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["title", "kind", "starts_at", "department", "chair", "status", "is_confidential"]
-    list_filter = ["status", "kind", "is_confidential", "department", "series"]
+class MeetingAdmin(PublishedLockMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "kind",
+        "starts_at",
+        "department",
+        "chair",
+        "status",
+        "visibility",
+        "is_confidential",
+    ]
+    list_filter = ["status", "kind", "visibility", "is_confidential", "department", "series"]
     search_fields = ["title", "background", "summary"]
     date_hierarchy = "starts_at"
     list_select_related = ["department", "chair"]
@@ -74,7 +152,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(PublishedLockMixin, admin.ModelAdmin):
     list_display = ["title", "meeting", "day", "order", "presenter", "planned_minutes"]
     list_filter = ["meeting__kind"]
     search_fields = ["title", "meeting__title"]
@@ -82,14 +160,17 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(SpeakerReport)
-class SpeakerReportAdmin(admin.ModelAdmin):
+class SpeakerReportAdmin(PublishedLockMixin, admin.ModelAdmin):
+    def _meeting_of(self, obj):
+        return obj.agenda_item.meeting
+
     list_display = ["__str__", "agenda_item", "speaker"]
     search_fields = ["content", "speaker_name", "speaker__name"]
     list_select_related = ["agenda_item", "speaker"]
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(PublishedLockMixin, admin.ModelAdmin):
     list_display = ["label", "meeting", "text"]
     list_filter = ["meeting__kind"]
     search_fields = ["text", "problem", "discussion", "meeting__title"]
@@ -97,7 +178,7 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(PublishedLockMixin, admin.ModelAdmin):
     list_display = ["attendee_name", "meeting", "role", "status"]
     list_filter = ["role", "status"]
     search_fields = ["user__name", "guest_name", "meeting__title"]

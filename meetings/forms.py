@@ -71,6 +71,7 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
             "chair",
             "recorder",
             "department",
+            "visibility",
             "is_confidential",
             "background",
         ]
@@ -84,8 +85,12 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = active_people()
         self.fields["recorder"].queryset = active_people()
+        self.fields["visibility"].required = False  # left out: the model's default, participants only
         limit_text(self.fields["background"])
         self.helper = self._helper()
+
+    def clean_visibility(self):
+        return self.cleaned_data.get("visibility") or Meeting.Visibility.PARTICIPANTS
 
     def clean(self):
         cleaned = super().clean()
@@ -135,7 +140,7 @@ class AgendaItemForm(_CrispyForm, forms.ModelForm):
 
     class Meta:
         model = AgendaItem
-        fields = ["title", "presenter", "planned_minutes", "day"]
+        fields = ["title", "presenter", "planned_minutes", "day", "is_confidential"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +182,7 @@ class DecisionForm(_CrispyForm, forms.ModelForm):
 
     class Meta:
         model = Decision
-        fields = ["agenda_item", "problem", "discussion", "text"]
+        fields = ["agenda_item", "problem", "discussion", "text", "is_confidential"]
         widgets = {
             "problem": forms.Textarea(attrs={"rows": 2}),
             "discussion": forms.Textarea(attrs={"rows": 3}),

@@ -64,7 +64,9 @@ class Department(models.Model):
         """The departments a user heads, with their sub-departments."""
         if not user.is_authenticated:
             return set()
-        return cls.subtree_ids(cls.objects.filter(head=user).values_list("pk", flat=True))
+        roots = list(cls.objects.filter(head=user).values_list("pk", flat=True))
+        # Most people head nothing: skip reading the tree.
+        return cls.subtree_ids(roots) if roots else set()
 
     def ancestors(self) -> list["Department"]:
         chain, node, seen = [], self.parent, {self.pk}
@@ -169,6 +171,13 @@ class MeetingKind(models.TextChoices):
     OTHER = "other", _("其他会议")
 
 
+class Visibility(models.TextChoices):
+    """Who besides the people involved may read a meeting (meetings.policy)."""
+
+    PARTICIPANTS = "participants", _("仅参会人员")
+    ORGANISATION = "organisation", _("公开(全组织可见)")
+
+
 class MeetingSeries(models.Model):
     """Meetings that recur, such as 每周例会; their action items carry from one meeting to the next."""
 
@@ -191,6 +200,58 @@ class MeetingSeries(models.Model):
         User, verbose_name=_("默认记录人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     default_location = models.CharField(_("默认地点"), max_length=200, blank=True)
+    # The minutes' 文号, e.g. "〔{year}〕第{number}号": {number} counts this series' meetings in that year.
+    document_number_pattern = models.CharField(
+        _("纪要文号格式"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "例如:〔{year}〕第{number}号。{year} 为会议年份,{number} 为本系列当年的会议序号;留空则不编号。"
+        ),
+    )
+
+    class Recurrence(models.TextChoices):
+        WEEKLY = "weekly", _("每周")
+        BIWEEKLY = "biweekly", _("每两周")
+        MONTHLY_DAY = "monthly_day", _("每月固定日期")
+        MONTHLY_WEEKDAY = "monthly_weekday", _("每月第几个星期几")
+
+    recurrence = models.CharField(_("重复规则"), max_length=20, choices=Recurrence.choices, blank=True)
+    weekday = models.PositiveSmallIntegerField(
+        _("星期几"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(6)],
+        help_text=_("0 = 周一,6 = 周日"),
+    )
+    # 1–4 = the first … fourth such weekday of the month, -1 = the last (每月最后一个周五).
+    week_of_month = models.SmallIntegerField(
+        _("第几周"), null=True, blank=True, validators=[MinValueValidator(-1), MaxValueValidator(4)]
+    )
+    # meetings.series.validate_rule refuses 29–31, which do not exist in every month (docs/lifecycle.md).
+    month_day = models.PositiveSmallIntegerField(
+        _("每月几号"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    first_date = models.DateField(_("首次会议日期"), null=True, blank=True)
+    start_time = models.TimeField(_("默认开始时间"), null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("默认时长(分钟)"), default=60, validators=[MinValueValidator(5), MaxValueValidator(24 * 60)]
+    )
+    participants = models.ManyToManyField(
+        User, verbose_name=_("默认参会人员"), blank=True, related_name="meeting_series"
+    )
+    # [{"title": "…", "planned_minutes": 15}, …], copied into every new meeting of the series.
+    template_agenda = models.JSONField(_("模板议程"), default=list, blank=True)
+    create_days_ahead = models.PositiveSmallIntegerField(
+        _("提前创建天数"),
+        default=3,
+        validators=[MaxValueValidator(60)],
+        help_text=_("定时任务在会议前这么多天自动创建下一次会议。"),
+    )
+    visibility = models.CharField(
+        _("可见范围"), max_length=20, choices=Visibility.choices, default=Visibility.PARTICIPANTS
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
         verbose_name = pgettext_lazy("model", "会议系列")
@@ -199,6 +260,9 @@ class MeetingSeries(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:series_detail", args=[self.pk])
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -254,11 +318,29 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    is_confidential = models.BooleanField(
-        _("内部会议"),
-        default=False,
-        help_text=_("勾选后,只有参会人员、组织部门成员和相关行动项责任人可以查看。"),
+
+    Visibility = Visibility
+
+    visibility = models.CharField(
+        _("可见范围"),
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANTS,
+        help_text=_("默认只有参会人员、组织部门负责人和相关行动项责任人可以查看。"),
     )
+    is_confidential = models.BooleanField(
+        _("机密会议"),
+        default=False,
+        help_text=_("整个会议保密:即使设为公开,也只有参会人员和组织部门负责人可以查看。"),
+    )
+    submitted_by = models.ForeignKey(
+        User, verbose_name=_("提交人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交审批时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     summary = models.TextField(_("总结与展望"), blank=True)
     created_by = models.ForeignKey(
         User, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -272,9 +354,12 @@ class Meeting(models.Model):
         verbose_name = pgettext_lazy("model", "会议")
         verbose_name_plural = pgettext_lazy("plural", "会议")
         ordering = ["-starts_at", "-pk"]
+        permissions = [("approve_meeting", "可审批和签发会议纪要")]
         indexes = [
             # The meeting list: newest first.
             models.Index(fields=["-starts_at"], name="meeting_starts_at_idx"),
+            # The previous / next meeting of a series (carry-over review, "create next meeting").
+            models.Index(fields=["series", "starts_at"], name="meeting_series_starts_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -367,6 +452,25 @@ class AgendaItem(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
     )
 
+    class Kind(models.TextChoices):
+        TOPIC = "topic", _("议题")
+        # "上次会议行动项回顾": lists the series' open items (templates/meetings/_review.html).
+        REVIEW = "review", _("上次会议行动项回顾")
+
+    kind = models.CharField(_("议程类型"), max_length=10, choices=Kind.choices, default=Kind.TOPIC)
+    is_confidential = models.BooleanField(
+        _("机密"), default=False, help_text=_("只有参会人员和组织部门负责人可见,不出现在通知邮件中。")
+    )
+    is_postponed = models.BooleanField(_("未讨论/顺延"), default=False)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("顺延自"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
+    )
+
     class Meta:
         verbose_name = pgettext_lazy("model", "议程")
         verbose_name_plural = pgettext_lazy("plural", "议程")
@@ -416,6 +520,9 @@ class Decision(models.Model):
     problem = models.TextField(_("问题描述"), blank=True)
     discussion = models.TextField(_("讨论"), blank=True)
     text = models.TextField(_("决定"))
+    is_confidential = models.BooleanField(
+        _("机密"), default=False, help_text=_("只有参会人员和组织部门负责人可见,不出现在通知邮件中。")
+    )
 
     class Meta:
         verbose_name = pgettext_lazy("model", "决议")
@@ -431,3 +538,182 @@ class Decision(models.Model):
     @property
     def label(self) -> str:
         return _("决议%(number)s") % {"number": ordinal_for_language(self.number)}
+
+
+class MeetingVersion(models.Model):
+    """A published version of the minutes: an immutable snapshot that the published PDF is rendered from.
+
+    `content` is reports.document.minutes_document(meeting) at the moment of publication and `sha256`
+    the hash of its canonical JSON, so a circulated copy can be checked against the record."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("版本"))
+    content = models.JSONField(_("内容"))
+    sha256 = models.CharField(_("内容摘要(SHA-256)"), max_length=64)
+    published_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    # Set when this version is reopened for correction; the next publication becomes number + 1.
+    reopened_by = models.ForeignKey(
+        User, verbose_name=_("重新打开人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("重新打开时间"), null=True, blank=True)
+    reopen_reason = models.TextField(_("重新打开原因"), blank=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "纪要版本")
+        verbose_name_plural = pgettext_lazy("plural", "纪要版本")
+        ordering = ["meeting_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "number"], name="meeting_version_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.number}"
+
+
+class MeetingComment(models.Model):
+    """评论: a participant's remark on draft minutes, for the recorder and the chair."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        User, verbose_name=_("评论人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("评论"), max_length=2000)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "评论")
+        verbose_name_plural = pgettext_lazy("plural", "评论")
+        ordering = ["meeting_id", "created_at", "pk"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+class MeetingLogEntry(models.Model):
+    """One line of a meeting's history: who changed what, when. Action items keep theirs in
+    actions.ProgressEntry; the meeting's history shows both."""
+
+    class Verb(models.TextChoices):
+        CREATED = "created", _("创建")
+        UPDATED = "updated", _("修改")
+        DELETED = "deleted", _("删除")
+        STARTED = "started", _("开始会议")
+        SUBMITTED = "submitted", _("提交审批")
+        RETURNED = "returned", _("退回修改")
+        PUBLISHED = "published", _("签发发布")
+        REOPENED = "reopened", _("重新打开")
+        POSTPONED = "postponed", _("顺延议程")
+        COMMENTED = "commented", _("评论")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="log_entries")
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    verb = models.CharField(_("操作"), max_length=20, choices=Verb.choices)
+    # What changed: "meeting", "agenda_item", "decision", "attendance", "report", "action".
+    target = models.CharField(_("对象"), max_length=20, default="meeting")
+    target_id = models.PositiveIntegerField(null=True, blank=True)
+    target_label = models.CharField(_("对象名称"), max_length=200, blank=True)
+    # {"field": [before, after]}, the same shape as actions.ProgressEntry.changes.
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    # The line is about a confidential agenda item or decision, so it is hidden with it.
+    is_confidential = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "会议变更记录")
+        verbose_name_plural = pgettext_lazy("plural", "会议变更记录")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            # The history panel on the meeting page: newest first.
+            models.Index(fields=["meeting", "-at"], name="meeting_log_latest_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} {self.verb} {self.target}"
+
+
+class MeetingTemplate(models.Model):
+    """会议模板: a meeting saved for reuse. A new meeting can start from one."""
+
+    name = models.CharField(_("模板名称"), max_length=200)
+    kind = models.CharField(
+        _("会议类型"), max_length=20, choices=MeetingKind.choices, default=MeetingKind.REGULAR
+    )
+    title = models.CharField(_("会议名称"), max_length=200)
+    background = models.TextField(_("会议背景与目的"), blank=True)
+    location = models.CharField(_("会议地点"), max_length=200, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(_("时长(分钟)"), default=60)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("组织部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    chair = models.ForeignKey(
+        User, verbose_name=_("主持人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorder = models.ForeignKey(
+        User, verbose_name=_("记录人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    participants = models.ManyToManyField(User, verbose_name=_("参会人员"), blank=True, related_name="+")
+    # [{"title": "…", "planned_minutes": 15}, …]
+    agenda = models.JSONField(_("议程"), default=list, blank=True)
+    visibility = models.CharField(
+        _("可见范围"),
+        max_length=20,
+        choices=Meeting.Visibility.choices,
+        default=Meeting.Visibility.PARTICIPANTS,
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("创建人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "会议模板")
+        verbose_name_plural = pgettext_lazy("plural", "会议模板")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class MeetingNotice(models.Model):
+    """An e-mail about a meeting to one person. The row, with its unique key, exists before the message
+    is sent, so a retried task or a second worker cannot send it twice."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("会议通知")
+        PUBLISHED = "published", _("纪要发布通知")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meeting_notices")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    # What the notice is about: the version number for a publication, the start time for an invitation
+    # (a rescheduled meeting sends a new one).
+    key = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "会议邮件")
+        verbose_name_plural = pgettext_lazy("plural", "会议邮件")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "recipient", "kind", "key"], name="meeting_notice_unique_per_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient}"

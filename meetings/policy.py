@@ -1,44 +1,302 @@
-"""Who may see and change a meeting. Every view and selector asks here."""
+"""Who may see and do what with a meeting. Views, selectors, tasks, e-mails, PDF rendering and exports
+all ask here; no other module decides.
 
-from django.db.models import Q
+Roles on a meeting (see docs/lifecycle.md for the table):
+- ADMIN: superusers and staff — everything (but nobody edits published minutes without reopening them);
+- APPROVER: users given the "approve_meeting" permission (e.g. 总经办) — view and approve any meeting;
+- HEAD: head of the organising department or of a department above it — view, edit and approve;
+- CHAIR: edit and approve;
+- RECORDER (and whoever created the meeting): edit until the minutes are submitted for approval;
+- PARTICIPANT: anyone on the attendance list — view, and comment while the minutes are a draft;
+- OWNER: owns one of the meeting's action items — view, except confidential parts and wholly
+  confidential (机密) meetings;
+- anyone else signed in: view meetings open to the organisation (公开), except confidential parts.
 
-from meetings.models import Meeting
+Everything refused answers 404, so a user cannot tell that a meeting exists.
+"""
+
+from functools import cached_property
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+
+from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, MeetingSeries
+
+ADMIN, APPROVER, HEAD, CHAIR, RECORDER, PARTICIPANT, OWNER, READER = (
+    "admin",
+    "approver",
+    "head",
+    "chair",
+    "recorder",
+    "participant",
+    "owner",
+    "reader",
+)
+# The roles that see a meeting whole, confidential parts included.
+FULL_ACCESS = frozenset({ADMIN, APPROVER, HEAD, CHAIR, RECORDER, PARTICIPANT})
+APPROVERS = frozenset({ADMIN, APPROVER, HEAD, CHAIR})
+
+APPROVE_PERMISSION = "meetings.approve_meeting"
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_admin(user) -> bool:
+    return _active(user) and (user.is_superuser or user.is_staff)
+
+
+def has_approval_rights(user) -> bool:
+    return _active(user) and user.has_perm(APPROVE_PERMISSION)
+
+
+def self_approval_allowed() -> bool:
+    """Whether whoever submitted the minutes may also approve them (MEETINGS_ALLOW_SELF_APPROVAL)."""
+    return getattr(settings, "MEETINGS_ALLOW_SELF_APPROVAL", False)
+
+
+def managed_departments(user) -> set[int]:
+    """Department.managed_by, read once per request: the user object lives as long as the request."""
+    cached = getattr(user, "_managed_departments", None)
+    if cached is None:
+        cached = Department.managed_by(user)
+        user._managed_departments = cached
+    return cached
+
+
+def _full_access_q(user, managed: set[int]) -> Q:
+    q = Q(chair=user) | Q(recorder=user) | Q(created_by=user)
+    q |= Q(Exists(Attendance.objects.filter(meeting=OuterRef("pk"), user=user)))
+    if managed:
+        q |= Q(department_id__in=managed)
+    return q
+
+
+def _owner_q(user) -> Q:
+    from actions.models import ActionOwner  # actions builds on meetings, not the reverse
+
+    owns = ActionOwner.objects.filter(action__meeting=OuterRef("pk")).filter(
+        Q(user=user) | Q(department__head=user)
+    )
+    return Q(Exists(owns))
 
 
 def visibility_q(user) -> Q:
-    """The meetings a user may see, as a filter. Open meetings are visible to every signed-in user;
-    an internal (confidential) one only to the people involved in it."""
-    if user.is_superuser or user.is_staff:
+    """The meetings a user may see, as one filter: the single queryset rule every list uses."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or user.is_staff or has_approval_rights(user):
         return Q()
-    involved = (
-        Q(chair=user)
-        | Q(recorder=user)
-        | Q(created_by=user)
-        | Q(attendances__user=user)
-        | Q(action_items__owners__user=user)
-        | Q(action_items__owners__department__head=user)
-    )
-    if user.department_id:
-        involved |= Q(department_id=user.department_id)
-    involved |= Q(department__head=user)
-    return Q(is_confidential=False) | involved
+    full = _full_access_q(user, managed_departments(user))
+    partial = _owner_q(user) | Q(visibility=Meeting.Visibility.ORGANISATION)
+    return full | (Q(is_confidential=False) & partial)
+
+
+class MeetingAccess:
+    """The roles one user has on one meeting; computed once per request."""
+
+    def __init__(self, user, meeting: Meeting):
+        self.user = user
+        self.meeting = meeting
+
+    @cached_property
+    def managed_departments(self) -> set[int]:
+        return managed_departments(self.user)
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        user, meeting = self.user, self.meeting
+        if not _active(user):
+            return frozenset()
+        roles = set()
+        if user.is_superuser or user.is_staff:
+            roles.add(ADMIN)
+        if has_approval_rights(user):
+            roles.add(APPROVER)
+        if meeting.department_id and meeting.department_id in self.managed_departments:
+            roles.add(HEAD)
+        if meeting.chair_id == user.pk:
+            roles.add(CHAIR)
+        if user.pk in (meeting.recorder_id, meeting.created_by_id):
+            roles.add(RECORDER)
+        if self._attends():
+            roles.add(PARTICIPANT)
+        if not roles & FULL_ACCESS and not meeting.is_confidential:
+            if meeting.pk and Meeting.objects.filter(_owner_q(user), pk=meeting.pk).exists():
+                roles.add(OWNER)
+            elif meeting.visibility == Meeting.Visibility.ORGANISATION:
+                roles.add(READER)
+        return frozenset(roles)
+
+    def _attends(self) -> bool:
+        prefetched = getattr(self.meeting, "_prefetched_objects_cache", {}).get("attendances")
+        if prefetched is not None:
+            return any(a.user_id == self.user.pk for a in prefetched)
+        return self.meeting.attendances.filter(user=self.user).exists()
+
+    @property
+    def can_view(self) -> bool:
+        return bool(self.roles)
+
+    @property
+    def can_see_confidential(self) -> bool:
+        return bool(self.roles & FULL_ACCESS)
+
+    @property
+    def is_published(self) -> bool:
+        return self.meeting.status == Meeting.Status.PUBLISHED
+
+    @property
+    def can_edit(self) -> bool:
+        """Change the minutes. Nobody may once they are published; the recorder only until submitted."""
+        status = self.meeting.status
+        if status == Meeting.Status.PUBLISHED:
+            return False
+        if self.roles & {ADMIN, HEAD, CHAIR}:
+            return True
+        return RECORDER in self.roles and status in (Meeting.Status.DRAFT, Meeting.Status.IN_PROGRESS)
+
+    @property
+    def is_editor(self) -> bool:
+        """Takes part in writing the minutes (whatever the status): may try start and submit, and gets a
+        clear message rather than a 404 when the status has moved on."""
+        return bool(self.roles & {ADMIN, HEAD, CHAIR, RECORDER})
+
+    @property
+    def can_start(self) -> bool:
+        return self.can_edit and self.meeting.status == Meeting.Status.DRAFT
+
+    @property
+    def can_submit(self) -> bool:
+        return self.can_edit and self.meeting.status in (Meeting.Status.DRAFT, Meeting.Status.IN_PROGRESS)
+
+    @property
+    def is_approver(self) -> bool:
+        """May approve this meeting's minutes in principle (whatever the status)."""
+        return bool(self.roles & APPROVERS)
+
+    @property
+    def blocked_as_submitter(self) -> bool:
+        """The policy forbids approving one's own submission, and this user submitted."""
+        return (
+            not self_approval_allowed()
+            and self.meeting.submitted_by_id is not None
+            and self.meeting.submitted_by_id == self.user.pk
+            and ADMIN not in self.roles
+        )
+
+    @property
+    def can_approve(self) -> bool:
+        return (
+            self.is_approver
+            and self.meeting.status == Meeting.Status.SUBMITTED
+            and not self.blocked_as_submitter
+        )
+
+    @property
+    def can_return(self) -> bool:
+        """退回修改: any approver, including the submitter's own chair."""
+        return self.is_approver and self.meeting.status == Meeting.Status.SUBMITTED
+
+    @property
+    def can_reopen(self) -> bool:
+        return self.is_approver and self.is_published
+
+    @property
+    def can_comment(self) -> bool:
+        """Participants (and everyone with full access) comment on minutes that are not yet published."""
+        return self.can_see_confidential and not self.is_published
+
+    @property
+    def can_manage_templates(self) -> bool:
+        return self.can_see_confidential
+
+
+def access(user, meeting: Meeting) -> MeetingAccess:
+    return MeetingAccess(user, meeting)
 
 
 def can_view_meeting(user, meeting: Meeting) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return Meeting.objects.filter(visibility_q(user), pk=meeting.pk).exists()
+    return access(user, meeting).can_view
 
 
 def can_edit_meeting(user, meeting: Meeting) -> bool:
-    """The chair, the recorder, whoever created it, the organising department's head, or staff may edit
-    the minutes until they are published."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if meeting.status == Meeting.Status.PUBLISHED:
+    return access(user, meeting).can_edit
+
+
+def can_approve_meeting(user, meeting: Meeting) -> bool:
+    return access(user, meeting).can_approve
+
+
+def can_see_confidential(user, meeting: Meeting) -> bool:
+    return access(user, meeting).can_see_confidential
+
+
+# --- Confidential parts, as filters. A decision under a confidential agenda item is confidential too,
+# and an action item that serves a confidential decision would give it away, so it is hidden with it.
+
+CONFIDENTIAL_AGENDA_Q = Q(is_confidential=True)
+CONFIDENTIAL_DECISION_Q = Q(is_confidential=True) | Q(agenda_item__is_confidential=True)
+
+
+def confidential_action_q() -> Q:
+    confidential = Decision.objects.filter(CONFIDENTIAL_DECISION_Q, action_items=OuterRef("pk"))
+    return Q(Exists(confidential))
+
+
+def visible_agenda_items(queryset, *, full: bool):
+    return queryset if full else queryset.exclude(CONFIDENTIAL_AGENDA_Q)
+
+
+def visible_decisions(queryset, *, full: bool):
+    return queryset if full else queryset.exclude(CONFIDENTIAL_DECISION_Q)
+
+
+def visible_action_items(queryset, *, full: bool):
+    return queryset if full else queryset.exclude(confidential_action_q())
+
+
+def agenda_item_is_confidential(item: AgendaItem) -> bool:
+    return item.is_confidential
+
+
+def decision_is_confidential(decision: Decision) -> bool:
+    return decision.is_confidential or bool(decision.agenda_item_id and decision.agenda_item.is_confidential)
+
+
+# --- Series
+
+
+def can_manage_series(user, series: MeetingSeries) -> bool:
+    """Change a series, create its next meeting: admins, its default chair and recorder, and the
+    organising department's head."""
+    if not _active(user):
         return False
     if user.is_superuser or user.is_staff:
         return True
-    if user.pk in (meeting.chair_id, meeting.recorder_id, meeting.created_by_id):
+    if user.pk in (series.chair_id, series.recorder_id):
         return True
-    return meeting.department_id is not None and meeting.department.head_id == user.pk
+    return series.department_id is not None and series.department_id in managed_departments(user)
+
+
+def series_visibility_q(user) -> Q:
+    """The series a user may see: those they manage or attend by default, and open ones."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or user.is_staff or has_approval_rights(user):
+        return Q()
+    q = (
+        Q(chair=user)
+        | Q(recorder=user)
+        | Q(participants=user)
+        | Q(visibility=Meeting.Visibility.ORGANISATION)
+    )
+    managed = managed_departments(user)
+    if managed:
+        q |= Q(department_id__in=managed)
+    return q
+
+
+def can_create_series(user) -> bool:
+    return _active(user)

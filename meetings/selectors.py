@@ -1,6 +1,6 @@
 from django.db.models import Count, Prefetch
 
-from meetings.models import AgendaItem, Meeting, SpeakerReport
+from meetings.models import AgendaItem, Decision, Meeting, SpeakerReport
 from meetings.policy import visibility_q
 
 
@@ -19,29 +19,44 @@ def meetings_for_list(*, user):
 
 
 def meeting_for_detail(*, meeting_id: int, user) -> Meeting | None:
-    """One meeting with everything its page shows, or None when it does not exist or is hidden."""
+    """One meeting with everything its page shows, or None when it does not exist or is hidden.
+
+    Confidential agenda items, decisions and the action items serving them are left out of the
+    prefetched rows for users without full access (policy.can_see_confidential), so no template can
+    show them by accident. `meeting.access` carries the user's roles for the page."""
+    from django.db.models import prefetch_related_objects
+
     from actions.models import ActionItem, ActionOwner
+    from meetings import policy
 
     visible_ids = Meeting.objects.filter(visibility_q(user), pk=meeting_id).values("pk")
-    return (
-        Meeting.objects.filter(pk__in=visible_ids)
-        .with_people()
-        .prefetch_related(
-            Prefetch("attendances__user"),
-            Prefetch(
-                "agenda_items",
-                queryset=AgendaItem.objects.select_related("presenter").prefetch_related(
-                    Prefetch("reports", queryset=SpeakerReport.objects.select_related("speaker"))
-                ),
+    meeting = Meeting.objects.filter(pk__in=visible_ids).with_people().first()
+    if meeting is None:
+        return None
+    # Attendance first: the policy reads it to decide what else the user may see.
+    prefetch_related_objects([meeting], Prefetch("attendances__user"))
+    meeting.access = policy.access(user, meeting)
+    full = meeting.access.can_see_confidential
+    prefetch_related_objects(
+        [meeting],
+        Prefetch(
+            "agenda_items",
+            queryset=policy.visible_agenda_items(AgendaItem.objects, full=full)
+            .select_related("presenter")
+            .prefetch_related(Prefetch("reports", queryset=SpeakerReport.objects.select_related("speaker"))),
+        ),
+        Prefetch(
+            "decisions",
+            queryset=policy.visible_decisions(Decision.objects, full=full).select_related("agenda_item"),
+        ),
+        Prefetch(
+            "action_items",
+            queryset=policy.visible_action_items(
+                ActionItem.objects.order_by("pk"), full=full
+            ).prefetch_related(
+                Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
+                "decisions",
             ),
-            "decisions__agenda_item",
-            Prefetch(
-                "action_items",
-                queryset=ActionItem.objects.order_by("pk").prefetch_related(
-                    Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
-                    "decisions",
-                ),
-            ),
-        )
-        .first()
+        ),
     )
+    return meeting

@@ -32,6 +32,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda m: m.starts_at + datetime.timedelta(hours=2))
     location = "3楼大会议室"
+    # Most tests are about an ordinary meeting that the organisation may read; the model's default
+    # (participants only) is tested on its own in tests/meetings/test_policy.py.
+    visibility = Meeting.Visibility.ORGANISATION
 
 
 class AgendaItemFactory(factory.django.DjangoModelFactory):

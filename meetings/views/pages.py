@@ -12,7 +12,6 @@ from actions.forms import ActionItemForm
 from meetings import selectors, services
 from meetings.forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, SpeakerReportForm
 from meetings.models import Attendance, Meeting
-from meetings.policy import can_edit_meeting
 
 PAGE_SIZE = 20
 
@@ -36,7 +35,7 @@ def get_meeting_for_user(request, meeting_id: int) -> Meeting:
 
 def get_editable_meeting(request, meeting_id: int) -> Meeting:
     meeting = get_meeting_for_user(request, meeting_id)
-    if not can_edit_meeting(request.user, meeting):
+    if not meeting.access.can_edit:
         raise Http404(_("会议不存在,或您没有编辑权限。"))
     return meeting
 
@@ -61,7 +60,9 @@ def meeting_create(request):
 
 def _render_detail(request, meeting: Meeting, status: int = 200, **bound_forms):
     """The meeting page. A form that failed validation is passed back bound, so nothing typed is lost."""
-    editable = can_edit_meeting(request.user, meeting)
+    from meetings.views.lifecycle import lifecycle_context
+
+    editable = meeting.access.can_edit
     forms = {}
     if editable:
         forms = {
@@ -86,6 +87,7 @@ def _render_detail(request, meeting: Meeting, status: int = 200, **bound_forms):
             a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) for a in expected
         ),
         **forms,
+        **lifecycle_context(request, meeting),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 
@@ -114,7 +116,7 @@ def _add(request, meeting_id: int, form_name: str, make_form, save, anchor: str,
 @require_POST
 def attendance_add(request, meeting_id: int):
     def save(meeting, form):
-        services.attendance_add(meeting=meeting, **form.cleaned_data)
+        services.attendance_add(meeting=meeting, by=request.user, **form.cleaned_data)
 
     return _add(
         request,
@@ -131,7 +133,7 @@ def attendance_add(request, meeting_id: int):
 @require_POST
 def agenda_item_add(request, meeting_id: int):
     def save(meeting, form):
-        services.agenda_item_add(meeting=meeting, **form.cleaned_data)
+        services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
 
     return _add(
         request, meeting_id, "agenda_form", lambda m, d: AgendaItemForm(d), save, "agenda", _("已添加议程。")
@@ -142,7 +144,7 @@ def agenda_item_add(request, meeting_id: int):
 @require_POST
 def speaker_report_add(request, meeting_id: int):
     def save(meeting, form):
-        services.speaker_report_add(**form.cleaned_data)
+        services.speaker_report_add(by=request.user, **form.cleaned_data)
 
     return _add(
         request,
@@ -159,7 +161,7 @@ def speaker_report_add(request, meeting_id: int):
 @require_POST
 def decision_add(request, meeting_id: int):
     def save(meeting, form):
-        services.decision_add(meeting=meeting, **form.cleaned_data)
+        services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
 
     return _add(
         request,

@@ -39,11 +39,13 @@ def test_meeting_list_query_count_does_not_grow_with_rows(
     client_for, owner, chair, django_assert_max_num_queries
 ):
     client = client_for(owner)
+    # Session, user, the user's and their groups' permissions (approval rights), departments headed,
+    # the navigation's two lookups, the page count and the page.
     MeetingFactory.create_batch(3, chair=chair)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         client.get(reverse("meetings:list"))
     MeetingFactory.create_batch(15, chair=chair)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(9):
         client.get(reverse("meetings:list"))
 
 
@@ -112,9 +114,12 @@ def test_confidential_meeting_is_404_for_an_outsider(client_for, outsider, chair
 
 
 @pytest.mark.django_db
-def test_confidential_meeting_is_visible_to_its_department(client_for, owner, chair, department):
-    secret = MeetingFactory(title="人事调整专题会", chair=chair, department=department, is_confidential=True)
-    assert client_for(owner).get(secret.get_absolute_url()).status_code == 200
+def test_confidential_meeting_is_visible_to_its_department_head_not_its_members(
+    client_for, owner, chair, department
+):
+    secret = MeetingFactory(title="人事调整专题会", department=department, is_confidential=True)
+    assert client_for(chair).get(secret.get_absolute_url()).status_code == 200  # chair heads 市场部
+    assert client_for(owner).get(secret.get_absolute_url()).status_code == 404  # a member, not invited
 
 
 @pytest.mark.django_db
@@ -219,4 +224,4 @@ def test_meeting_page_query_count_does_not_grow_with_content(client_for, chair, 
     small = _count_queries(client, meeting.get_absolute_url())
     _fill(meeting, owner, 6)
     assert _count_queries(client, meeting.get_absolute_url()) == small
-    assert small <= 25
+    assert small <= 30  # includes the lifecycle panel: comments, latest version, last 退回 comment

@@ -21,6 +21,7 @@ from actions.services import (
     occurrence_deliver,
     progress_log,
 )
+from meetings import demo_lifecycle
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
     agenda_item_add,
@@ -748,6 +749,8 @@ class _Loader:
         for spec in MEETINGS:
             self._meeting(spec, series)
         self._postponements()
+        # A weekly 例会 that has run for a month: reviews, approval, publication (docs/lifecycle.md).
+        demo_lifecycle.load(users=self.users, departments=self.departments, today=self.today)
 
     def _postponements(self) -> None:
         """Some deadlines moved, as they do: two approved by the chair and one request still waiting,
@@ -833,6 +836,10 @@ class _Loader:
             recorder=recorder,
             department=self.departments[get("department")],
             is_confidential=spec.get("confidential", False),
+            # The demo organisation reads each other's minutes; the confidential one stays private.
+            visibility=Meeting.Visibility.PARTICIPANTS
+            if spec.get("confidential")
+            else Meeting.Visibility.ORGANISATION,
             summary="\n".join(spec.get("summary", ())),
         )
         for username, status, *extra in spec["attendance"]:

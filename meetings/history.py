@@ -1,0 +1,181 @@
+"""A meeting's history: who changed what, when.
+
+Services write one MeetingLogEntry per change to the meeting, its agenda, reports, attendance and
+decisions. Action items already keep theirs in actions.ProgressEntry; `meeting_history` merges both so
+the meeting page shows one timeline.
+"""
+
+import datetime
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from meetings.models import AgendaItem, Decision, Meeting, MeetingLogEntry
+
+# Field names as the history shows them.
+FIELD_LABELS = {
+    "title": _("名称"),
+    "status": _("状态"),
+    "starts_at": _("开始时间"),
+    "ends_at": _("结束时间"),
+    "location": _("地点"),
+    "chair": _("主持人"),
+    "recorder": _("记录人"),
+    "visibility": _("可见范围"),
+    "is_confidential": _("机密"),
+    "summary": _("总结与展望"),
+    "background": _("会议背景与目的"),
+    "text": _("决定"),
+    "problem": _("问题描述"),
+    "discussion": _("讨论"),
+    "is_postponed": _("未讨论/顺延"),
+    "content": _("汇报要点"),
+    "progress": _("进度"),
+    "due_date": _("完成时限"),
+    "owners": _("责任人"),
+    "version": _("版本"),
+}
+
+TARGET_LABELS = {
+    "meeting": _("会议"),
+    "agenda_item": _("议程"),
+    "decision": _("决议"),
+    "attendance": _("参会人员"),
+    "report": _("汇报"),
+    "action": _("行动项"),
+    "comment": _("评论"),
+}
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def changes_between(before: dict, after: dict) -> dict:
+    """{"field": [old, new]} for the fields whose value differs, as JSON-friendly values."""
+    return {
+        field: [_plain(before.get(field)), _plain(value)]
+        for field, value in after.items()
+        if _plain(before.get(field)) != _plain(value)
+    }
+
+
+def _target(obj) -> tuple[str, int | None, str, bool]:
+    if obj is None or isinstance(obj, Meeting):
+        return "meeting", None, "", False
+    if isinstance(obj, AgendaItem):
+        return "agenda_item", obj.pk, obj.title[:200], obj.is_confidential
+    if isinstance(obj, Decision):
+        confidential = obj.is_confidential or bool(obj.agenda_item_id and obj.agenda_item.is_confidential)
+        return "decision", obj.pk, str(obj.label), confidential
+    name = type(obj).__name__
+    if name == "Attendance":
+        return "attendance", obj.pk, obj.attendee_name[:200], False
+    if name == "SpeakerReport":
+        item = obj.agenda_item
+        return "report", obj.pk, f"{item.title} · {obj.speaker_display}"[:200], item.is_confidential
+    if name == "MeetingComment":
+        return "comment", obj.pk, "", False
+    return name.lower()[:20], getattr(obj, "pk", None), str(obj)[:200], False
+
+
+def record(
+    *, meeting: Meeting, by, verb: str, obj=None, changes: dict | None = None, note: str = ""
+) -> MeetingLogEntry:
+    target, target_id, label, confidential = _target(obj)
+    return MeetingLogEntry.objects.create(
+        meeting=meeting,
+        actor=by,
+        verb=verb,
+        target=target,
+        target_id=target_id,
+        target_label=label,
+        changes=changes or {},
+        note=note,
+        is_confidential=confidential,
+    )
+
+
+class HistoryLine:
+    """One line of the merged timeline, whatever it came from."""
+
+    def __init__(self, *, at, actor, verb_label, target_label, subject, changes, note):
+        self.at = at
+        self.actor = actor
+        self.verb_label = verb_label
+        self.target_label = target_label
+        self.subject = subject
+        self.changes = changes
+        self.note = note
+
+    @property
+    def change_lines(self) -> list[tuple[str, object, object]]:
+        lines = []
+        for field, value in self.changes.items():
+            if isinstance(value, list | tuple) and len(value) == 2:
+                before, after = value
+            else:
+                before, after = None, value
+            lines.append((FIELD_LABELS.get(field, field), _display(field, before), _display(field, after)))
+        return lines
+
+
+def _display(field: str, value):
+    """Status codes as the reader's words (已发布, 进行中); other values as stored."""
+    if field == "status" and isinstance(value, str):
+        from actions.models import Status as ActionStatus
+
+        for choices in (Meeting.Status, ActionStatus):
+            if value in choices.values:
+                return choices(value).label
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
+def meeting_history(*, meeting: Meeting, full: bool, limit: int = 100) -> list[HistoryLine]:
+    """The newest `limit` changes to the meeting and its action items. Two queries plus the item lookup;
+    `full` is policy.can_see_confidential: lines about confidential parts are left out otherwise."""
+    from actions.models import ProgressEntry  # actions builds on meetings, not the reverse
+    from meetings import policy
+
+    entries = meeting.log_entries.select_related("actor")
+    if not full:
+        entries = entries.exclude(is_confidential=True)
+    lines = [
+        HistoryLine(
+            at=e.at,
+            actor=e.actor,
+            verb_label=e.get_verb_display(),
+            target_label=TARGET_LABELS.get(e.target, e.target),
+            subject=e.target_label,
+            changes=e.changes,
+            note=e.note,
+        )
+        for e in entries[:limit]
+    ]
+    actions = policy.visible_action_items(meeting.action_items.all(), full=full)
+    progress = (
+        ProgressEntry.objects.filter(action__in=actions)
+        .select_related("author")
+        .prefetch_related(Prefetch("action"))
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for p in progress:
+        lines.append(
+            HistoryLine(
+                at=p.created_at,
+                actor=p.author,
+                verb_label=_("更新"),
+                target_label=TARGET_LABELS["action"],
+                subject=p.action.title,
+                changes=p.changes,
+                note=p.note,
+            )
+        )
+    lines.sort(key=lambda line: line.at, reverse=True)
+    return lines[:limit]

@@ -1,0 +1,41 @@
+"""Celery tasks for meetings: thin, take IDs, call services, safe to run twice."""
+
+import logging
+
+from celery import shared_task
+
+from meetings import notifications
+from meetings import series as series_rules
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(
+    bind=True,
+    name="meetings.tasks.send_meeting_notice",
+    acks_late=True,
+    max_retries=5,
+    time_limit=60,
+    soft_time_limit=45,
+)
+def send_meeting_notice(self, notice_id: int) -> bool:
+    try:
+        return notifications.send_notice(notice_id)
+    except Exception as exc:
+        if self.request.retries >= self.max_retries:
+            logger.exception("Meeting notice %s failed for good", notice_id)
+            return False
+        # Exponential backoff: 30 s, 60 s, 120 s, …
+        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(name="meetings.tasks.create_upcoming_meetings")
+def create_upcoming_meetings() -> list[int]:
+    """Create each active series' next meeting once it is within the series' lead time. Creating is
+    idempotent (one meeting per series and day), so overlapping runs are harmless."""
+    created = []
+    for series, day in list(series_rules.series_due_for_creation()):
+        meeting, is_new = series_rules.series_create_next_meeting(series=series, day=day)
+        if is_new:
+            created.append(meeting.pk)
+    return created
