@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 system_packages() {
-  local wanted=(fonts-noto-cjk libharfbuzz-subset0 redis-server gettext)
+  # poppler-utils: pdftoppm turns PDF pages into PNGs for the visual checks in the tests.
+  local wanted=(fonts-noto-cjk libharfbuzz-subset0 redis-server gettext poppler-utils)
   [ "${1:-}" = "--browser" ] && wanted+=(chromium)
   local missing=()
   for pkg in "${wanted[@]}"; do

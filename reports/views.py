@@ -1,48 +1,80 @@
-from django.conf import settings
+"""Downloads of the minutes: PDF, Word and the browser's print view. Each reader gets what they may see."""
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from meetings.models import Attendance
-from meetings.views import get_meeting_for_user
-from reports.pdf import render_pdf
+from meetings.models import Meeting
+from meetings.policy import visibility_q
+from reports import minutes
+from reports.docx import minutes_docx
 
 
-def _minutes_context(request, meeting):
-    attendances = list(meeting.attendances.all())
-    return {
-        "meeting": meeting,
-        "present": [
-            a for a in attendances if a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE)
-        ],
-        "absent": [
-            a for a in attendances if a.status in (Attendance.Status.ABSENT, Attendance.Status.EXCUSED)
-        ],
-        "is_draft": meeting.status != meeting.Status.PUBLISHED,
-        "generated_at": timezone.localtime(),
-        "ORGANISATION_NAME": settings.ORGANISATION_NAME,
-        "html_lang": "zh-CN" if (get_language() or "zh-hans").startswith("zh") else "en",
-    }
+def get_meeting_for_reader(request, meeting_id: int) -> Meeting:
+    """The meeting if this user may see it, else 404. The documents load their own data, so nothing
+    is prefetched here."""
+    visible = Meeting.objects.filter(visibility_q(request.user), pk=meeting_id).values("pk")
+    meeting = Meeting.objects.with_people().filter(pk__in=visible).first()
+    if meeting is None:
+        raise Http404(_("会议不存在,或您没有查看权限。"))
+    return meeting
+
+
+def _filename(meeting, extension: str) -> str:
+    date = timezone.localtime(meeting.starts_at).strftime("%Y%m%d")
+    return f"minutes-{meeting.pk}-{date}.{extension}"
+
+
+def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The file depends on who asks (confidential parts), so no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
 def minutes_pdf(request, meeting_id: int):
-    meeting = get_meeting_for_user(request, meeting_id)
-    html = render_to_string(
-        "reports/minutes.html", {**_minutes_context(request, meeting), "for_pdf": True}, request
+    meeting = get_meeting_for_reader(request, meeting_id)
+    return _attachment(
+        minutes.pdf_for_reader(meeting, request.user), "application/pdf", _filename(meeting, "pdf")
     )
-    response = HttpResponse(render_pdf(html), content_type="application/pdf")
-    date = timezone.localtime(meeting.starts_at).strftime("%Y%m%d")
-    filename = f"minutes-{meeting.pk}-{date}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+
+
+@login_required
+def minutes_version_pdf(request, meeting_id: int, number: int):
+    """One published version as it was signed off, also after the minutes were reopened (v1 next to v2)."""
+    meeting = get_meeting_for_reader(request, meeting_id)
+    version = get_object_or_404(meeting.versions.select_related("published_by"), number=number)
+    data = minutes.pdf_for_reader(meeting, request.user, version)
+    return _attachment(data, "application/pdf", _filename(meeting, f"v{number}.pdf"))
+
+
+@login_required
+def minutes_docx_download(request, meeting_id: int):
+    meeting = get_meeting_for_reader(request, meeting_id)
+    document, version, _complete = minutes.reader_document(meeting, request.user)
+    data = minutes_docx(document, publication=minutes.publication_of(version), language=get_language())
+    return _attachment(
+        data,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _filename(meeting, "docx"),
+    )
 
 
 @login_required
 def minutes_print(request, meeting_id: int):
     """The same document as the PDF, for the browser's print dialog."""
-    meeting = get_meeting_for_user(request, meeting_id)
-    return render(request, "reports/minutes.html", {**_minutes_context(request, meeting), "for_pdf": False})
+    meeting = get_meeting_for_reader(request, meeting_id)
+    document, version, _complete = minutes.reader_document(meeting, request.user)
+    html = minutes.minutes_html(
+        document,
+        for_pdf=False,
+        publication=minutes.publication_of(version),
+        request=request,
+        is_draft=meeting.status != meeting.Status.PUBLISHED,
+    )
+    return HttpResponse(html)

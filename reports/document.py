@@ -1,0 +1,273 @@
+"""The minutes as plain data: one dict that the PDF, the print view and the Word export all render.
+
+The dict holds facts, not wording: names, texts, ISO dates and status codes. Labels such as 已完成 or
+"Done" are looked up when rendering, so a snapshot stored at publication reads correctly in Chinese and in
+English, and the same snapshot always yields the same document.
+
+`minutes_document(meeting)` builds the full content; `document_for_reader(document, ...)` removes what a
+reader may not see (confidential agenda items, decisions and the actions that serve them).
+"""
+
+import copy
+import datetime
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from actions.models import ActionItem, ActionOwner, ProgressEntry
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport
+
+# Bump when the shape changes, so that renderers can tell old snapshots from new ones.
+SCHEMA_VERSION = 1
+
+PRESENT_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
+GUEST_ROLES = (Attendance.Role.OBSERVER, Attendance.Role.GUEST)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.name, "job_title": user.job_title, "display": user.display_name}
+
+
+def _confidential(obj) -> bool:
+    # Agenda items and decisions gain an `is_confidential` flag with the meeting lifecycle; until a model
+    # has it, nothing in it is confidential.
+    return bool(getattr(obj, "is_confidential", False))
+
+
+def document_number(meeting: Meeting) -> str:
+    """〔2026〕第12号: the series' pattern filled with the year and this meeting's place in that year."""
+    series = meeting.series
+    pattern = getattr(series, "document_number_pattern", "") if series else ""
+    if not pattern:
+        return ""
+    start = timezone.localtime(meeting.starts_at)
+    year_start = start.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+    number = (
+        Meeting.objects.filter(
+            series=series, starts_at__gte=year_start, starts_at__lt=meeting.starts_at
+        ).count()
+        + Meeting.objects.filter(series=series, starts_at=meeting.starts_at, pk__lte=meeting.pk).count()
+    )
+    return pattern.replace("{year}", str(start.year)).replace("{number}", str(number))
+
+
+def _attendance(meeting: Meeting) -> dict:
+    """Who came, grouped by department in the organisation's order; who did not, and why; guests."""
+    groups: dict[object, dict] = {}
+    absent, guests = [], []
+    for a in meeting.attendances.all():
+        entry = {
+            "name": a.attendee_name,
+            "role": a.role,
+            "status": a.status,
+            "note": a.note,
+        }
+        if a.status not in PRESENT_STATUSES:
+            absent.append(entry)
+        elif a.user_id is None or a.role in GUEST_ROLES:
+            guests.append(entry)
+        else:
+            department = a.user.department
+            key = (department.order, department.name, department.pk) if department else (1 << 30, "", 0)
+            group = groups.setdefault(
+                key, {"department": department.name if department else "", "people": []}
+            )
+            group["people"].append(entry)
+    return {"present": [groups[key] for key in sorted(groups)], "absent": absent, "guests": guests}
+
+
+def _owners(action: ActionItem, role: str) -> list[str]:
+    return [owner.owner_name for owner in action.owners.all() if owner.role == role]
+
+
+def _action(action: ActionItem, number: int, confidential_decisions: set[int], today) -> dict:
+    decision_ids = [d.pk for d in action.decisions.all()]
+    latest = action.progress_entries.all()
+    note = next((entry.note for entry in latest if entry.note), "")
+    return {
+        "id": action.pk,
+        "number": number,
+        "title": action.title,
+        "description": action.description,
+        "leads": _owners(action, ActionOwner.Role.LEAD),
+        "supports": _owners(action, ActionOwner.Role.SUPPORT),
+        "due_date": _iso(action.due_date),
+        "deadline_kind": action.deadline_kind,
+        "deadline_text": action.deadline_text,
+        "deadline_is_estimate": action.deadline_is_estimate,
+        "status": action.status,
+        "progress": action.progress,
+        "overdue": action.is_overdue_on(today),
+        "latest_note": note,
+        "decision_numbers": sorted(d.number for d in action.decisions.all()),
+        # An action that serves a confidential decision would give that decision away.
+        "confidential": any(pk in confidential_decisions for pk in decision_ids),
+    }
+
+
+def _actions_queryset():
+    return ActionItem.objects.order_by("pk").prefetch_related(
+        Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
+        Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
+        Prefetch("progress_entries", queryset=ProgressEntry.objects.order_by("-created_at", "-pk")),
+    )
+
+
+def _decision_is_confidential(decision: Decision) -> bool:
+    return _confidential(decision) or (
+        decision.agenda_item is not None and _confidential(decision.agenda_item)
+    )
+
+
+def previous_meeting(meeting: Meeting) -> Meeting | None:
+    """The meeting of the same series held just before this one."""
+    if meeting.series_id is None:
+        return None
+    return (
+        Meeting.objects.filter(series_id=meeting.series_id, starts_at__lte=meeting.starts_at)
+        .exclude(pk=meeting.pk)
+        .exclude(starts_at=meeting.starts_at, pk__gt=meeting.pk)
+        .order_by("-starts_at", "-pk")
+        .first()
+    )
+
+
+def _previous_actions(meeting: Meeting, today) -> dict | None:
+    """上次会议行动项落实情况: the previous meeting's action items, as they stand now."""
+    previous = previous_meeting(meeting)
+    if previous is None:
+        return None
+    actions = list(_actions_queryset().filter(meeting=previous))
+    confidential = {d.pk for a in actions for d in a.decisions.all() if _decision_is_confidential(d)}
+    listed = [_action(a, n, confidential, today) for n, a in enumerate(actions, 1)]
+    if previous.is_confidential and not meeting.is_confidential:
+        # A 机密 meeting's items must not reach the wider readership of an ordinary one.
+        for action in listed:
+            action["confidential"] = True
+    return {
+        "meeting": {"id": previous.pk, "title": previous.title, "starts_at": _iso(previous.starts_at)},
+        "actions": listed,
+    }
+
+
+def _load(meeting_id: int) -> Meeting:
+    return (
+        Meeting.objects.with_people()
+        .prefetch_related(
+            Prefetch("attendances", queryset=Attendance.objects.select_related("user__department")),
+            Prefetch(
+                "agenda_items",
+                queryset=AgendaItem.objects.select_related("presenter").prefetch_related(
+                    Prefetch("reports", queryset=SpeakerReport.objects.select_related("speaker"))
+                ),
+            ),
+            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
+            Prefetch("action_items", queryset=_actions_queryset()),
+        )
+        .get(pk=meeting_id)
+    )
+
+
+def minutes_document(meeting: Meeting, *, today: datetime.date | None = None) -> dict:
+    """The full content of the minutes, JSON-serialisable, in the order the document reads.
+
+    `today` fixes what "overdue" means (the day of publication for a snapshot)."""
+    today = today or timezone.localdate()
+    meeting = _load(meeting.pk)
+    agenda = []
+    for number, item in enumerate(meeting.agenda_items.all(), 1):
+        agenda.append(
+            {
+                "id": item.pk,
+                "number": number,
+                "day": item.day,
+                "title": item.title,
+                "presenter": _person(item.presenter),
+                "planned_minutes": item.planned_minutes,
+                "kind": getattr(item, "kind", "topic"),
+                "postponed": bool(getattr(item, "is_postponed", False)),
+                "confidential": _confidential(item),
+                "reports": [
+                    {"speaker": report.speaker_display, "content": report.content}
+                    for report in item.reports.all()
+                ],
+            }
+        )
+    decisions = [
+        {
+            "id": d.pk,
+            "number": d.number,
+            "agenda_item_id": d.agenda_item_id,
+            "problem": d.problem,
+            "discussion": d.discussion,
+            "text": d.text,
+            "confidential": _decision_is_confidential(d),
+        }
+        for d in meeting.decisions.all()
+    ]
+    confidential_decisions = {d["id"] for d in decisions if d["confidential"]}
+    actions = [
+        _action(a, n, confidential_decisions, today) for n, a in enumerate(meeting.action_items.all(), 1)
+    ]
+    return {
+        "schema": SCHEMA_VERSION,
+        "as_of": today.isoformat(),
+        "meeting": {
+            "id": meeting.pk,
+            "title": meeting.title,
+            "kind": meeting.kind,
+            "status": meeting.status,
+            "is_confidential": meeting.is_confidential,
+            "starts_at": _iso(meeting.starts_at),
+            "ends_at": _iso(meeting.ends_at),
+            "location": meeting.location,
+            "department": meeting.department.name if meeting.department_id else "",
+            "series": {"id": meeting.series.pk, "title": meeting.series.title} if meeting.series_id else None,
+            "document_number": document_number(meeting),
+            "background": meeting.background,
+            "summary": meeting.summary,
+        },
+        "chair": _person(meeting.chair),
+        "recorder": _person(meeting.recorder),
+        "attendance": _attendance(meeting),
+        "agenda": agenda,
+        "decisions": decisions,
+        "actions": actions,
+        "previous_actions": _previous_actions(meeting, today),
+    }
+
+
+def has_confidential_parts(document: dict) -> bool:
+    previous = document.get("previous_actions") or {"actions": []}
+    return any(
+        part.get("confidential")
+        for part in [*document["agenda"], *document["decisions"], *document["actions"], *previous["actions"]]
+    )
+
+
+def document_for_reader(document: dict, *, can_see_confidential: bool) -> dict:
+    """The document as one reader may see it: without confidential parts unless they have full access.
+
+    Numbers (议程 1, 决议三, 行动项 5) stay as published, so the copy matches the full minutes when people
+    refer to an item by its number."""
+    if can_see_confidential or not has_confidential_parts(document):
+        return document
+    filtered = copy.deepcopy(document)
+    filtered["agenda"] = [item for item in filtered["agenda"] if not item["confidential"]]
+    filtered["decisions"] = [d for d in filtered["decisions"] if not d["confidential"]]
+    filtered["actions"] = [a for a in filtered["actions"] if not a["confidential"]]
+    if filtered.get("previous_actions"):
+        previous = filtered["previous_actions"]
+        previous["actions"] = [a for a in previous["actions"] if not a["confidential"]]
+    filtered["filtered"] = True
+    return filtered

@@ -1,0 +1,218 @@
+"""The minutes as a document: HTML (print view), PDF, and the published PDF kept in storage.
+
+Everything renders from the data of reports.document: the live meeting for drafts, the publication
+snapshot for published minutes. Which parts a reader gets is decided by meetings.policy.
+"""
+
+import copy
+import datetime
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from actions.models import DeadlineKind, Status
+from meetings import policy
+from meetings.models import Attendance, Meeting, MeetingKind
+from reports.document import document_for_reader, has_confidential_parts, minutes_document
+from reports.glyphs import warn_about_missing_glyphs
+from reports.pdf import render_pdf
+
+logger = logging.getLogger(__name__)
+
+
+def _label(choices, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:  # a code from a newer or older schema: show it as stored
+        return value
+
+
+def _datetime(value: str | None) -> datetime.datetime | None:
+    return datetime.datetime.fromisoformat(value) if value else None
+
+
+def _date(value: str | None) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def _prepare_action(action: dict) -> dict:
+    action["due"] = _date(action["due_date"])
+    action["status_label"] = _label(Status, action["status"])
+    action["deadline_kind_label"] = _label(DeadlineKind, action["deadline_kind"])
+    return action
+
+
+def _agenda_days(agenda: list[dict]) -> list[dict]:
+    """Agenda items grouped by day; one group without a heading unless the meeting ran several days."""
+    days: dict[int, list[dict]] = {}
+    for item in agenda:
+        days.setdefault(item["day"], []).append(item)
+    return [{"day": day, "items": items} for day, items in sorted(days.items())]
+
+
+def prepare(document: dict) -> dict:
+    """The document with dates as dates and codes as labels in the active language, for templates."""
+    doc = copy.deepcopy(document)
+    meeting = doc["meeting"]
+    meeting["starts"] = _datetime(meeting["starts_at"])
+    meeting["ends"] = _datetime(meeting["ends_at"])
+    meeting["kind_label"] = _label(MeetingKind, meeting["kind"])
+    for group in [doc["attendance"]["absent"], doc["attendance"]["guests"]]:
+        for person in group:
+            person["status_label"] = _label(Attendance.Status, person["status"])
+            person["role_label"] = _label(Attendance.Role, person["role"])
+    for group in doc["attendance"]["present"]:
+        for person in group["people"]:
+            person["late"] = person["status"] == Attendance.Status.LATE
+    for action in doc["actions"]:
+        _prepare_action(action)
+    previous = doc.get("previous_actions")
+    if previous:
+        previous["meeting"]["starts"] = _datetime(previous["meeting"]["starts_at"])
+        for action in previous["actions"]:
+            _prepare_action(action)
+    doc["agenda_days"] = _agenda_days(doc["agenda"])
+    doc["multi_day"] = len(doc["agenda_days"]) > 1
+    doc["issues"] = [d for d in doc["decisions"] if d["problem"] or d["discussion"]]
+    return doc
+
+
+def html_lang() -> str:
+    return "zh-CN" if (get_language() or "zh-hans").startswith("zh") else "en"
+
+
+def publication_of(version) -> dict | None:
+    if version is None:
+        return None
+    return {
+        "version": version.number,
+        "published_by": version.published_by.display_name if version.published_by else "",
+        "published_at": timezone.localtime(version.published_at),
+        "content_sha256": version.sha256,
+    }
+
+
+def minutes_html(
+    document: dict, *, for_pdf: bool, publication: dict | None = None, request=None, is_draft: bool = True
+) -> str:
+    doc = prepare(document)
+    context = {
+        "doc": doc,
+        "publication": publication,
+        "is_draft": is_draft and publication is None,
+        "show_confidential_marks": not doc.get("filtered") and has_confidential_parts(document),
+        "classified": doc["meeting"]["is_confidential"],
+        # A published file must come out the same every time, so it carries the publication time.
+        "generated_at": publication["published_at"] if publication else timezone.localtime(),
+        "ORGANISATION_NAME": settings.ORGANISATION_NAME,
+        "html_lang": html_lang(),
+        "for_pdf": for_pdf,
+    }
+    return render_to_string("reports/minutes.html", context, request)
+
+
+def _texts(value):
+    """Every string in the document, for the glyph check."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def _replace_characters(value, table: dict[int, str]):
+    if isinstance(value, str):
+        return value.translate(table)
+    if isinstance(value, dict):
+        return {key: _replace_characters(item, table) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_replace_characters(item, table) for item in value]
+    return value
+
+
+# 〓 (geta mark) is what Chinese typesetting prints for a character it has no type for.
+MISSING_GLYPH_MARK = "〓"
+
+
+def minutes_pdf(document: dict, *, publication: dict | None = None, is_draft: bool = True) -> bytes:
+    missing = warn_about_missing_glyphs(
+        _texts(document), what=f"Minutes of meeting {document['meeting']['id']}"
+    )
+    if missing:
+        # The CJK fonts use all 65,535 glyph slots, so a character none of them has makes WeasyPrint
+        # garble the text layer of the whole font: nothing could be searched or copied any more.
+        document = _replace_characters(document, {ord(char): MISSING_GLYPH_MARK for char in missing})
+    started = time.perf_counter()
+    data = render_pdf(minutes_html(document, for_pdf=True, publication=publication, is_draft=is_draft))
+    logger.info(
+        "Rendered the minutes of meeting %s: %d bytes in %.2f s",
+        document["meeting"]["id"],
+        len(data),
+        time.perf_counter() - started,
+    )
+    return data
+
+
+def latest_version(meeting: Meeting):
+    if meeting.status != Meeting.Status.PUBLISHED:
+        return None
+    return meeting.versions.select_related("published_by").order_by("-number").first()
+
+
+def reader_document(meeting: Meeting, user, version=None) -> tuple[dict, object | None, bool]:
+    """(document for this reader, the published version it comes from or None, whether it is complete).
+
+    A given version renders from its snapshot; otherwise published minutes come from the latest
+    snapshot and anything else from the live meeting."""
+    version = version or latest_version(meeting)
+    full = version.content if version is not None else minutes_document(meeting)
+    document = document_for_reader(full, can_see_confidential=policy.can_see_confidential(user, meeting))
+    return document, version, document is full
+
+
+def stored_pdf(version):
+    """The published PDF of a version in the active language: rendered the first time, then kept."""
+    from reports.models import PublishedMinutes
+
+    language = get_language() or settings.LANGUAGE_CODE
+    existing = PublishedMinutes.objects.filter(version=version, language=language).first()
+    if existing is not None:
+        return existing
+    data = minutes_pdf(version.content, publication=publication_of(version), is_draft=False)
+    digest = hashlib.sha256(data).hexdigest()
+    record = PublishedMinutes(version=version, language=language, sha256=digest, size=len(data))
+    record.file.save(
+        f"minutes-{version.meeting_id}-v{version.number}-{language}.pdf", ContentFile(data), save=False
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        # Two readers asked at once and the other one stored it first; rendering is deterministic, so
+        # both files are the same. Keep theirs and drop ours.
+        record.file.delete(save=False)
+        return PublishedMinutes.objects.get(version=version, language=language)
+    return record
+
+
+def pdf_for_reader(meeting: Meeting, user, version=None) -> bytes:
+    """The minutes PDF this reader may have: the stored file for full access to published minutes,
+    otherwise a render of just what they may see."""
+    document, version, complete = reader_document(meeting, user, version)
+    if version is not None and complete:
+        record = stored_pdf(version)
+        with record.file.open("rb") as handle:
+            return handle.read()
+    # Minutes published before snapshots existed have no version: live content, but no watermark.
+    is_draft = version is None and meeting.status != Meeting.Status.PUBLISHED
+    return minutes_pdf(document, publication=publication_of(version), is_draft=is_draft)

@@ -1,0 +1,16 @@
+"""Celery tasks of the reports app: thin, take IDs, call reports.jobs."""
+
+from celery import shared_task
+
+from reports import jobs
+
+
+@shared_task(
+    name="reports.tasks.render_job",
+    acks_late=True,
+    soft_time_limit=jobs.TIME_LIMIT,
+    time_limit=jobs.TIME_LIMIT + 30,
+)
+def render_job(job_id: str) -> str:
+    """Render one RenderJob. Idempotent: a second delivery of the same message finds it taken."""
+    return jobs.job_run(job_id=job_id)

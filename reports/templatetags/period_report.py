@@ -1,0 +1,35 @@
+"""Number formats of the period report, shared by the page and the PDF."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+DASH = "—"
+
+
+@register.filter
+def pct(value) -> str:
+    """95.0 → "95.0%"; nothing to rate → "—"."""
+    return DASH if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def pp(value) -> str:
+    """A change in 百分点 with its sign: −10.0 → "−10.0 个百分点" (a true minus sign)."""
+    if value is None:
+        return DASH
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return _("%(sign)s%(value)s 个百分点") % {"sign": sign, "value": f"{abs(value):.1f}"}
+
+
+@register.filter
+def num(value) -> str:
+    if value is None:
+        return DASH
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@register.filter
+def days(value) -> str:
+    return DASH if value is None else _("%(days)s 天") % {"days": f"{value:g}"}
