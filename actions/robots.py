@@ -27,13 +27,20 @@ class RobotError(Exception):
 
 
 class TransientRobotError(RobotError):
-    def __init__(self, message: str, retry_after: float | None = None):
+    # Why it failed, for the person reading it: "timeout", "unreachable", "server" (5xx) or "rate_limited".
+    def __init__(self, message: str, retry_after: float | None = None, reason: str = "server"):
         super().__init__(message)
         self.retry_after = retry_after
+        self.reason = reason
 
 
 class RobotRejected(RobotError):
     pass
+
+
+def _markdown_text(text: str) -> str:
+    """Text that cannot open or close a Markdown link."""
+    return text.replace("[", "【").replace("]", "】")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,14 +48,19 @@ class RobotMessage:
     title: str
     lines: tuple[str, ...]  # plain text lines; each robot formats them for its platform
     url: str = ""  # a link to open, e.g. the action item
+    link_text: str = "查看详情"
+    # A list of items, each (text, url): the batched message, one line per item with its own link.
+    items: tuple[tuple[str, str], ...] = ()
 
     def markdown(self) -> str:
-        body = "\n".join(f"- {line}" for line in self.lines)
-        link = f"\n\n[查看详情]({self.url})" if self.url else ""
-        return f"### {self.title}\n{body}{link}"
+        body = [f"- {_markdown_text(line)}" for line in self.lines]
+        body += [f"- [{_markdown_text(text)}]({url})" for text, url in self.items]
+        link = f"\n\n[{self.link_text}]({self.url})" if self.url else ""
+        return f"### {self.title}\n" + "\n".join(body) + link
 
     def text(self) -> str:
-        return "\n".join([self.title, *self.lines, *([self.url] if self.url else [])])
+        items = [f"{text} {url}" for text, url in self.items]
+        return "\n".join([self.title, *self.lines, *items, *([self.url] if self.url else [])])
 
 
 def validate_webhook_url(url: str) -> str:
@@ -72,13 +84,16 @@ def _post_json(url: str, payload: dict) -> dict | str:
         if exc.code == 429:
             reset = exc.headers.get("x-ogw-ratelimit-reset") or exc.headers.get("Retry-After")
             raise TransientRobotError(
-                f"HTTP 429: {body}", retry_after=float(reset) if reset else None
+                f"HTTP 429: {body}", retry_after=float(reset) if reset else None, reason="rate_limited"
             ) from exc
         if exc.code >= 500:
             raise TransientRobotError(f"HTTP {exc.code}: {body}") from exc
         raise RobotRejected(f"HTTP {exc.code}: {body}") from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        raise TransientRobotError(f"{exc.__class__.__name__}: {exc}") from exc
+        # Only the error, never the URL: it carries the robot's credentials.
+        cause = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        reason = "timeout" if isinstance(cause, TimeoutError) else "unreachable"
+        raise TransientRobotError(f"{cause.__class__.__name__}: {cause}", reason=reason) from exc
     try:
         return json.loads(body)
     except ValueError:
@@ -87,6 +102,15 @@ def _post_json(url: str, payload: dict) -> dict | str:
 
 def _hmac_base64(key: bytes, message: bytes) -> str:
     return base64.b64encode(hmac.new(key, message, hashlib.sha256).digest()).decode()
+
+
+def _check_errcode(answer) -> None:
+    """WeCom and DingTalk answer {"errcode": 0, "errmsg": "ok"}; anything else is the platform saying no.
+    The message keeps the platform's own words, which is what an administrator needs to fix it."""
+    if not isinstance(answer, dict):
+        raise RobotRejected(f"unexpected answer: {str(answer)[:300]}")
+    if answer.get("errcode", 0) != 0:
+        raise RobotRejected(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
 
 
 class Robot:
@@ -120,8 +144,7 @@ class WeComRobot(Robot):
         return {"msgtype": "markdown", "markdown": {"content": message.markdown()}}
 
     def check(self, answer):
-        if not isinstance(answer, dict) or answer.get("errcode", 0) != 0:
-            raise RobotRejected(f"企业微信返回错误:{answer}")
+        _check_errcode(answer)
 
 
 class DingTalkRobot(Robot):
@@ -141,8 +164,7 @@ class DingTalkRobot(Robot):
         return {"msgtype": "markdown", "markdown": {"title": message.title, "text": message.markdown()}}
 
     def check(self, answer):
-        if not isinstance(answer, dict) or answer.get("errcode", 0) != 0:
-            raise RobotRejected(f"钉钉返回错误:{answer}")
+        _check_errcode(answer)
 
 
 class FeishuRobot(Robot):
@@ -153,8 +175,9 @@ class FeishuRobot(Robot):
 
     def payload(self, message, now_s: int | None = None):
         content = [[{"tag": "text", "text": line}] for line in message.lines]
+        content += [[{"tag": "a", "text": text, "href": url}] for text, url in message.items]
         if message.url:
-            content.append([{"tag": "a", "text": "查看详情", "href": message.url}])
+            content.append([{"tag": "a", "text": message.link_text, "href": message.url}])
         body = {
             "msg_type": "post",
             "content": {"post": {"zh_cn": {"title": message.title, "content": content}}},
@@ -166,8 +189,11 @@ class FeishuRobot(Robot):
         return body
 
     def check(self, answer):
-        if not isinstance(answer, dict) or answer.get("code", answer.get("StatusCode", 0)) != 0:
-            raise RobotRejected(f"飞书返回错误:{answer}")
+        if not isinstance(answer, dict):
+            raise RobotRejected(f"unexpected answer: {str(answer)[:300]}")
+        code = answer.get("code", answer.get("StatusCode", 0))
+        if code != 0:
+            raise RobotRejected(f"code {code}: {answer.get('msg') or answer.get('StatusMessage') or answer}")
 
 
 class SlackRobot(Robot):
@@ -185,7 +211,12 @@ class WebhookRobot(Robot):
     kind = "webhook"
 
     def payload(self, message):
-        return {"title": message.title, "lines": list(message.lines), "url": message.url}
+        return {
+            "title": message.title,
+            "lines": list(message.lines),
+            "items": [{"text": text, "url": url} for text, url in message.items],
+            "url": message.url,
+        }
 
 
 ROBOTS = {cls.kind: cls for cls in (WeComRobot, DingTalkRobot, FeishuRobot, SlackRobot, WebhookRobot)}

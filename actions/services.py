@@ -41,6 +41,13 @@ def _locked(action: ActionItem) -> ActionItem:
     return ActionItem.objects.select_for_update().get(pk=action.pk)
 
 
+def _cancel_reminders(action: ActionItem, reason: str) -> None:
+    """Reminders planned for the item's old state must not go out (done, cancelled, re-dated)."""
+    from actions.reminders import cancel_pending
+
+    cancel_pending(action_id=action.pk, reason=reason)
+
+
 def _owner_label(owner: ActionOwner) -> str:
     return f"{owner.owner_name}({owner.get_role_display()})"
 
@@ -189,6 +196,7 @@ def action_complete(*, action: ActionItem, by, note: str = "", completed_at: dat
         ]
     )
     progress_log(action=action, by=by, changes=changes, note=note)
+    _cancel_reminders(action, "事项已完成")
     DeadlineChange.objects.filter(action=action, state=DeadlineChange.State.PENDING).update(
         state=DeadlineChange.State.REJECTED, decided_at=now, decision_note=_("事项已完成")
     )
@@ -255,6 +263,8 @@ def action_set_status(*, action: ActionItem, by, status: str, reason: str = "") 
         ]
     )
     progress_log(action=action, by=by, changes=changes, note=reason)
+    if status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        _cancel_reminders(action, f"事项状态改为{action.get_status_display()}")
     return action
 
 
@@ -266,6 +276,7 @@ def _apply_deadline(action: ActionItem, *, by, new_due_date: datetime.date, note
         action.deadline_kind = DeadlineKind.DATE
     action.save(update_fields=["due_date", "deadline_kind", "updated_at"])
     progress_log(action=action, by=by, changes=changes, note=note)
+    _cancel_reminders(action, "完成时限已修改")
 
 
 @transaction.atomic
@@ -357,6 +368,7 @@ def occurrence_deliver(*, occurrence: Occurrence, by, note: str = "") -> Occurre
     action = occurrence.action
     progress_log(action=action, by=by, changes={"delivered": str(occurrence.due_date)}, note=note)
     _sync_recurring_due_date(action)
+    _cancel_reminders(action, "本期已交付")
     return occurrence
 
 

@@ -1,34 +1,36 @@
 """Celery tasks: thin, take IDs, call services, safe to run twice."""
 
+import datetime
+
 from celery import shared_task
-from django.db import transaction
 
 from actions import reminders
 
 
-@shared_task(name="actions.tasks.send_due_reminders")
-def send_due_reminders() -> int:
-    """Plan tomorrow's due reminders and enqueue one send task per row. Returns how many were queued."""
-    with transaction.atomic():
-        reminder_ids = reminders.plan_due_tomorrow()
-        reminders.enqueue_after_commit(reminder_ids)
-    return len(reminder_ids)
+@shared_task(name="actions.tasks.plan_reminders", time_limit=5 * 60, soft_time_limit=4 * 60)
+def plan_reminders(now: str | None = None) -> int:
+    """Beat runs this every 10 minutes. It sends nothing itself: it plans the reminders due now and
+    enqueues one send task per new row (and per row to recover) after commit. Returns how many.
+    `now` (ISO 8601) plans for another moment, e.g. to replay a day; beat leaves it out."""
+    moment = datetime.datetime.fromisoformat(now) if now else None
+    result = reminders.plan(now=moment)
+    return len(result.new_ids) + len(result.recovered_ids)
 
 
 @shared_task(
     bind=True,
     name="actions.tasks.send_reminder",
+    # Acknowledged only when finished: a worker killed mid-task leaves the message to the broker, and the
+    # row's atomic claim keeps a redelivery from sending twice.
     acks_late=True,
-    max_retries=5,
-    time_limit=60,
-    soft_time_limit=45,
+    time_limit=90,
+    soft_time_limit=60,
+    # The row counts the attempts (reminders.send_reminder fails it after MAX_ATTEMPTS claims); this
+    # only guards against a retry loop.
+    max_retries=None,
 )
 def send_reminder_task(self, reminder_id: int) -> bool:
     try:
         return reminders.send_reminder(reminder_id)
-    except Exception as exc:
-        if self.request.retries >= self.max_retries:
-            reminders.mark_failed(reminder_id, f"{exc.__class__.__name__}: {exc}")
-            return False
-        # Exponential backoff: 30 s, 60 s, 120 s, …
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+    except reminders.RetryLater as exc:
+        raise self.retry(countdown=exc.countdown, exc=exc) from exc

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from actions.views import item_edit, items, links, manage
+from actions.views import (
+    channels,
+    item_edit,
+    items,
+    links,
+    manage,
+    notifications,
+    preferences,
+    reminders_admin,
+)
 
 app_name = "actions"
 
@@ -22,9 +31,27 @@ urlpatterns = [
     path("link/<str:token>/", links.signed_link, name="link"),
     path("calendar/", links.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", links.calendar_feed, name="calendar_feed"),
+    # 提醒设置 (views/preferences.py)
+    path("reminders/preferences/", preferences.reminder_preferences, name="reminder_preferences"),
     # Managers: department and organisation lists, bulk actions, exports (views/manage.py)
     path("department/", manage.department_actions, name="department"),
     path("all/", manage.all_actions, name="all"),
     path("export.<str:fmt>", manage.export, name="export"),
     path("bulk/", manage.bulk, name="bulk"),
+    # 站内通知 (views/notifications.py)
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
+    path(
+        "notifications/<int:notification_id>/read/", notifications.notification_read, name="notification_read"
+    ),
+    path("notifications/read-all/", notifications.notification_read_all, name="notifications_read_all"),
+    # 群机器人 for administrators and department heads (views/channels.py)
+    path("robots/", channels.channel_list, name="channels"),
+    path("robots/new/", channels.channel_create, name="channel_create"),
+    path("robots/<int:channel_id>/", channels.channel_edit, name="channel_edit"),
+    path("robots/<int:channel_id>/test/", channels.channel_test, name="channel_test"),
+    path("robots/<int:channel_id>/delete/", channels.channel_delete, name="channel_delete"),
+    # 提醒记录 for administrators (views/reminders_admin.py)
+    path("reminders/", reminders_admin.reminder_log, name="reminders"),
+    path("reminders/<int:reminder_id>/resend/", reminders_admin.reminder_resend, name="reminder_resend"),
 ]

@@ -18,6 +18,7 @@ class FakeRobotServer:
     def __init__(self, secret: str = ""):
         self.secret = secret
         self.received: list[dict] = []
+        self.requests = 0  # every POST, accepted or not
         self.fail_next: list[tuple[int, dict | str, dict]] = []  # (status, body, headers)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -79,6 +80,7 @@ class FakeRobotServer:
                 platform = parts.path.strip("/").split("/")[0]
                 query = urllib.parse.parse_qs(parts.query)
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode())
+                fake.requests += 1
                 if fake.fail_next:
                     status, answer, headers = fake.fail_next.pop(0)
                     return self._answer(status, answer, headers)
@@ -92,7 +94,7 @@ class FakeRobotServer:
                             },
                         )
                     return self._answer(200, {"errcode": 310000, "errmsg": "sign not match"})
-                fake.received.append({"platform": platform, "query": query, "body": body})
+                fake.received.append({"platform": platform, "query": query, "body": body, "at": time.time()})
                 if platform == "feishu":
                     return self._answer(200, {"code": 0, "msg": "success", "data": {}})
                 if platform == "slack":

@@ -2,6 +2,7 @@
 
 import datetime
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -9,7 +10,7 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from actions import links, reminders
-from actions.models import ActionItem, ProgressEntry, Reminder, Status, UsedLink
+from actions.models import ActionItem, ProgressEntry, Reminder, ReminderPreference, Status, UsedLink
 from tests.factories import UserFactory, make_action
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -277,10 +278,13 @@ def test_item_title_is_escaped_on_the_confirmation_page(client_for, owner):
 # The reminder e-mail carries the links, signed for its recipient.
 
 TODAY = datetime.date(2026, 3, 16)
+# The planning pass at 09:30 in Beijing that day: items due tomorrow get their day-before reminder.
+PLANNING = datetime.datetime.combine(TODAY, datetime.time(9, 30), tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def _reminder_mail(recipient):
-    reminder = Reminder.objects.get(pk__in=reminders.plan_due_tomorrow(today=TODAY), recipient=recipient)
+    planned = reminders.plan(now=PLANNING, enqueue=False).new_ids
+    reminder = Reminder.objects.get(pk__in=planned, recipient=recipient, action__isnull=False)
     reminders.send_reminder(reminder.pk)
     message = mail.outbox[-1]
     return message.body, message.alternatives[0][0]
@@ -308,6 +312,8 @@ def test_lead_gets_complete_and_progress_links_signed_for_them(owner, settings):
 @pytest.mark.django_db
 def test_support_owner_gets_only_the_progress_link(owner):
     helper = UserFactory(name="李明")
+    # Support owners get individual reminders only when they ask for them.
+    ReminderPreference.objects.create(user=helper, support_reminders=True)
     make_action(lead=owner, supports=[helper], due_date=TODAY + datetime.timedelta(days=1))
     text, html = _reminder_mail(helper)
     assert _links_in(text, "标记完成") == [] and "标记完成</a>" not in html

@@ -12,7 +12,7 @@ from aiosmtpd.controller import Controller
 from django.utils import timezone
 
 from actions import reminders
-from actions.models import ActionItem, Status
+from actions.models import ActionItem, Reminder, Status
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -67,8 +67,14 @@ def test_owner_completes_from_the_reminder_email(browser, page, live_server, scr
         status=Status.IN_PROGRESS,
     )
 
-    for reminder_id in reminders.plan_due_tomorrow():
-        assert reminders.send_reminder(reminder_id)
+    # Today's 09:30 planning pass in Beijing, whatever the hour now: the day-before reminder.
+    planning = datetime.datetime.combine(
+        timezone.localdate(), datetime.time(9, 30), tzinfo=timezone.get_current_timezone()
+    )
+    planned = reminders.plan(now=planning, enqueue=False).new_ids
+    # Not the Monday digest, if today is a Monday: just the item's reminder.
+    for reminder in Reminder.objects.filter(pk__in=planned, action__isnull=False):
+        assert reminders.send_reminder(reminder.pk)
     deadline = time.monotonic() + 10
     while not smtp_inbox.messages and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -1,0 +1,316 @@
+"""Group chat robots as a reminder channel, and the in-app notification every reminder also becomes.
+
+The send task of a reminder calls `reminder_fan_out` once it has claimed the row. Fan-out writes rows
+with unique keys (one notification per reminder, one robot delivery per reminder and channel), so a
+retried task or a second worker adds nothing. The robot deliveries are then sent by
+`robot_channel_drain`, one channel at a time: it takes a slot from the rate limiter shared by all
+workers, and posts every pending delivery of that robot as ONE message, so a burst of reminders is
+batched under the platform's limit instead of being refused by it.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import logging
+
+import redis
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
+from actions.ratelimit import limiter_for
+from actions.robots import RobotMessage, RobotRejected, TransientRobotError
+from meetings.templatetags.minutes import long_date
+
+logger = logging.getLogger(__name__)
+
+# One message lists at most this many items; more wait for the next slot.
+BATCH_MAX = 50
+# A delivery claimed this long ago by a worker that never finished it is claimed again.
+STALE_AFTER = datetime.timedelta(minutes=5)
+
+
+def _wants_robot(recipient) -> bool:
+    """The recipient's channel preference; robots are on unless the user turned them off."""
+    try:
+        from actions.reminders import wants
+    except ImportError:
+        return True
+    return wants(recipient, "robot")
+
+
+def channels_for_action(action):
+    """The enabled robots of the item's meeting: its organising department's and its series'."""
+    meeting = action.meeting
+    if meeting is None or (meeting.department_id is None and meeting.series_id is None):
+        return RobotChannel.objects.none()
+    scope = Q()
+    if meeting.department_id:
+        scope |= Q(department_id=meeting.department_id)
+    if meeting.series_id:
+        scope |= Q(series_id=meeting.series_id)
+    return RobotChannel.objects.filter(scope, enabled=True)
+
+
+@transaction.atomic
+def reminder_fan_out(*, reminder: Reminder) -> list[int]:
+    """The in-app notification (always) and one robot delivery per channel (when wanted). Safe to call
+    any number of times for one reminder. Returns the IDs of the channels given something to send."""
+    Notification.objects.get_or_create(
+        reminder=reminder,
+        defaults={
+            "recipient_id": reminder.recipient_id,
+            "action_id": reminder.action_id,
+            "kind": reminder.kind,
+        },
+    )
+    # The weekly digest has no item: it is personal and stays out of group chats.
+    if reminder.action_id is None or not _wants_robot(reminder.recipient):
+        return []
+    channel_ids = list(channels_for_action(reminder.action).values_list("pk", flat=True))
+    if not channel_ids:
+        return []
+    RobotDelivery.objects.bulk_create(
+        [RobotDelivery(reminder=reminder, channel_id=channel_id) for channel_id in channel_ids],
+        ignore_conflicts=True,
+    )
+    enqueue_drain(channel_ids)
+    return channel_ids
+
+
+def enqueue_drain(channel_ids) -> None:
+    """Queue a drain of each channel after commit. A broker that is down must not break the caller: the
+    deliveries stay pending and `recover_robot_channels` (beat) queues them again."""
+    from actions.robot_tasks import send_robot_channel
+
+    def enqueue(channel_id):
+        try:
+            send_robot_channel.apply_async((channel_id,), retry=False)
+        except Exception as exc:  # kombu raises several types; all mean "not queued now"
+            logger.warning(
+                "Could not enqueue robot channel %s (%s); the next recovery pass will", channel_id, exc
+            )
+
+    for channel_id in channel_ids:
+        transaction.on_commit(lambda cid=channel_id: enqueue(cid))
+
+
+def channels_with_pending() -> list[int]:
+    """Robots with deliveries waiting, or claimed by a worker that died: what a recovery pass queues."""
+    stale = timezone.now() - STALE_AFTER
+    return list(
+        RobotDelivery.objects.filter(
+            Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale)
+        )
+        .values_list("channel_id", flat=True)
+        .distinct()
+        .order_by("channel_id")
+    )
+
+
+def _limiter(channel: RobotChannel):
+    # The platform limits the robot, i.e. the webhook, whichever of our rows points at it.
+    return limiter_for(channel.platform, hashlib.sha256(channel.webhook_url.encode()).hexdigest()[:16])
+
+
+def _due_text(action) -> str:
+    if action.due_date is None:
+        return action.deadline_text or _("未定")
+    return long_date(action.due_date)
+
+
+def robot_message_for(reminders: list[Reminder]) -> RobotMessage:
+    """One reminder: its item, owners and deadline with a link. Several: one line per item, each with
+    its own link. Reminders of one item to several owners share a line, naming them all."""
+    site = settings.SITE_URL
+    with translation.override(settings.LANGUAGE_CODE):
+        if len(reminders) == 1:
+            reminder = reminders[0]
+            action = reminder.action
+            lines = [
+                _("提醒对象:%(name)s") % {"name": reminder.recipient.name},
+                _("完成时限:%(due)s") % {"due": _due_text(action)},
+            ]
+            if action.meeting_id:
+                lines.append(_("来源会议:%(meeting)s") % {"meeting": action.meeting.title})
+            lines.append(_("当前进度:%(progress)s%%") % {"progress": action.progress})
+            return RobotMessage(
+                title=_("【%(kind)s】%(title)s")
+                % {"kind": reminder.get_kind_display(), "title": action.title},
+                lines=tuple(lines),
+                url=site + action.get_absolute_url(),
+                link_text=_("查看详情"),
+            )
+        grouped: dict[tuple[int, str], list[Reminder]] = {}
+        for reminder in reminders:
+            grouped.setdefault((reminder.action_id, reminder.kind), []).append(reminder)
+        items = []
+        for group in grouped.values():
+            action = group[0].action
+            names = "、".join(dict.fromkeys(r.recipient.name for r in group))
+            text = _("【%(kind)s】%(title)s(%(names)s,时限 %(due)s)") % {
+                "kind": group[0].get_kind_display(),
+                "title": action.title,
+                "names": names,
+                "due": _due_text(action),
+            }
+            items.append((text, site + action.get_absolute_url()))
+        title = ngettext("行动项提醒:共 %(count)d 项", "行动项提醒:共 %(count)d 项", len(items)) % {
+            "count": len(items)
+        }
+        return RobotMessage(title=title, lines=(), items=tuple(items))
+
+
+@dataclasses.dataclass
+class DrainResult:
+    sent: int = 0  # deliveries that went out (in one message)
+    failed: int = 0  # deliveries the platform refused, or that ran out of retries
+    retry_in: float | None = None  # set when the task should run again after this many seconds
+    transient: bool = False  # the robot failed in a way worth retrying (5xx, timeout, unreachable)
+    error: str = ""
+
+
+def _pending(channel_id: int):
+    stale = timezone.now() - STALE_AFTER
+    return RobotDelivery.objects.filter(
+        Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
+        channel_id=channel_id,
+    )
+
+
+def robot_channel_drain(*, channel_id: int, final_attempt: bool = False) -> DrainResult:
+    """Send the pending deliveries of one robot as one message, if the rate limit allows it now."""
+    channel = RobotChannel.objects.filter(pk=channel_id).first()
+    if channel is None or not _pending(channel_id).exists():
+        return DrainResult()
+    if not channel.enabled:
+        failed = _pending(channel_id).update(state=DeliveryState.FAILED, error=_("机器人已停用,未发送。"))
+        return DrainResult(failed=failed)
+    try:
+        wait = _limiter(channel).try_acquire()
+    except redis.RedisError:
+        # Without the shared limiter we cannot know the robot has room; wait for Redis rather than risk
+        # the platform refusing messages.
+        return DrainResult(retry_in=30, error="rate limiter unavailable")
+    if wait > 0:
+        return DrainResult(retry_in=wait)
+
+    with transaction.atomic():
+        ids = list(
+            _pending(channel_id)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH_MAX]
+        )
+        RobotDelivery.objects.filter(pk__in=ids).update(
+            state=DeliveryState.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+        )
+    if not ids:
+        return DrainResult()  # another worker took them
+    reminders = [
+        delivery.reminder
+        for delivery in RobotDelivery.objects.filter(pk__in=ids).select_related(
+            "reminder__action__meeting", "reminder__recipient"
+        )
+    ]
+    claimed = RobotDelivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING)
+    try:
+        channel.robot().send(robot_message_for(reminders))
+    except RobotRejected as exc:
+        claimed.update(state=DeliveryState.FAILED, error=str(exc)[:2000])
+        logger.warning("Robot channel %s refused %d deliveries: %s", channel_id, len(ids), exc)
+        return DrainResult(failed=len(ids), error=str(exc))
+    except TransientRobotError as exc:
+        state = DeliveryState.FAILED if final_attempt else DeliveryState.PENDING
+        claimed.update(state=state, error=str(exc)[:2000])
+        logger.warning(
+            "Robot channel %s unavailable (%s), %d deliveries wait", channel_id, exc.reason, len(ids)
+        )
+        return DrainResult(
+            failed=len(ids) if final_attempt else 0,
+            retry_in=None if final_attempt else exc.retry_after,
+            transient=not final_attempt,
+            error=str(exc),
+        )
+    claimed.update(state=DeliveryState.SENT, sent_at=timezone.now(), error="")
+    result = DrainResult(sent=len(ids))
+    if _pending(channel_id).exists():
+        result.retry_in = 0  # more arrived meanwhile, or more than one batch
+    return result
+
+
+@dataclasses.dataclass
+class TestResult:
+    ok: bool
+    message: str
+
+
+def robot_channel_test(*, channel: RobotChannel, by) -> TestResult:
+    """Post a test message now and say, in the user's language, what the platform answered."""
+    try:
+        wait = _limiter(channel).try_acquire()
+    except redis.RedisError:
+        wait = 0  # one message a person asked for: send it even without the shared limiter
+    if wait > 0:
+        return TestResult(
+            False, _("发送太频繁:该机器人的限额已用完,请 %(seconds)d 秒后再试。") % {"seconds": wait + 1}
+        )
+    message = RobotMessage(
+        title=_("会议纪要:测试消息"),
+        lines=(
+            _("这是一条测试消息,由 %(name)s 发送。") % {"name": by.name},
+            _("收到这条消息,说明行动项提醒可以发到这个群。"),
+        ),
+        url=settings.SITE_URL + "/",
+        link_text=_("打开会议纪要"),
+    )
+    try:
+        answer = channel.robot().send(message)
+    except RobotRejected as exc:
+        return TestResult(False, _("平台拒绝了消息:%(error)s") % {"error": exc})
+    except TransientRobotError as exc:
+        text = {
+            "timeout": _("连接机器人地址超时,平台没有在规定时间内应答。"),
+            "unreachable": _("无法连接机器人地址,请检查地址是否正确、服务器能否访问该地址。"),
+            "rate_limited": _("平台限流(HTTP 429),请稍后再试。"),
+        }.get(exc.reason, _("平台暂时出错:%(error)s") % {"error": exc})
+        return TestResult(False, text)
+    shown = answer if isinstance(answer, str) else ", ".join(f"{k}={v}" for k, v in answer.items())
+    return TestResult(True, _("发送成功,平台返回:%(answer)s") % {"answer": str(shown)[:300]})
+
+
+@transaction.atomic
+def robot_channel_save(*, channel: RobotChannel, by) -> RobotChannel:
+    if channel.pk is None:
+        channel.created_by = by
+    channel.save()
+    logger.info("Robot channel %s (%s) saved by user %s", channel.pk, channel.platform, by.pk)
+    return channel
+
+
+@transaction.atomic
+def reminder_resend(*, reminder: Reminder, by) -> bool:
+    """Send a failed reminder again: the reminder itself if it failed (its e-mail, then the fan-out), and
+    its failed robot deliveries. What was sent already is not sent again. Returns False if nothing failed."""
+    from actions.reminders import reminder_resend as resend_reminder_row
+
+    resent = reminder.state == Reminder.State.FAILED and resend_reminder_row(reminder=reminder)
+    failed = reminder.robot_deliveries.filter(state=DeliveryState.FAILED)
+    channel_ids = sorted(set(failed.values_list("channel_id", flat=True)))
+    if channel_ids:
+        failed.update(state=DeliveryState.PENDING, claimed_at=None, attempts=0)
+        enqueue_drain(channel_ids)
+    if resent or channel_ids:
+        logger.info("Reminder %s resent by user %s", reminder.pk, by.pk)
+        return True
+    return False
+
+
+@transaction.atomic
+def robot_channel_delete(*, channel: RobotChannel, by) -> None:
+    logger.info("Robot channel %s deleted by user %s", channel.pk, by.pk)
+    channel.delete()

@@ -1,0 +1,41 @@
+"""The robot send task: thin, takes a channel ID, safe to run any number of times."""
+
+from celery import shared_task
+from django.conf import settings
+
+from actions import channels
+
+
+@shared_task(
+    bind=True,
+    name="actions.send_robot_channel",
+    acks_late=True,
+    max_retries=None,  # waiting for the rate limit is not a failure; transient errors count below
+    time_limit=60,
+    soft_time_limit=45,
+)
+def send_robot_channel(self, channel_id: int, attempts: int = 0) -> int:
+    """Post the robot's pending deliveries. Returns how many went out. `attempts` counts the transient
+    failures so far."""
+    result = channels.robot_channel_drain(
+        channel_id=channel_id, final_attempt=attempts >= settings.ROBOT_MAX_ATTEMPTS - 1
+    )
+    if result.transient:
+        # 5xx, timeout, unreachable: exponential backoff, or the platform's own reset time.
+        countdown = max(result.retry_in or 0, settings.ROBOT_RETRY_BACKOFF * 2**attempts)
+        attempts += 1
+    elif result.retry_in is not None:
+        countdown = result.retry_in  # a rate-limit slot frees then, or more is waiting now
+    else:
+        return result.sent
+    self.apply_async((channel_id, attempts), countdown=countdown)
+    return result.sent
+
+
+@shared_task(name="actions.recover_robot_channels", time_limit=60)
+def recover_robot_channels() -> int:
+    """Beat: queue a drain for every robot with deliveries left behind (broker down when they were
+    created, or a worker killed while sending). Draining twice is harmless."""
+    channel_ids = channels.channels_with_pending()
+    channels.enqueue_drain(channel_ids)
+    return len(channel_ids)
