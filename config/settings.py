@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "actions.context_processors.notifications",
             ],
         },
     },
@@ -110,6 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "unix"))
 
 AUTH_USER_MODEL = "meetings.User"
+# ModelBackend that also loads the unread-notification count with the user (the bell costs no query).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -174,15 +176,58 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "minutes")
+# Background renders (reports.jobs): the task's time limit in seconds, and how long a queued render
+# waits before the page checks whether any worker is running.
+REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", 120)
+REPORT_WORKER_GRACE = env.int("REPORT_WORKER_GRACE", 10)
+CELERY_IMPORTS = ["actions.robot_tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    # Reminders for items due tomorrow go out at 09:00 Beijing time. The task is idempotent:
-    # each reminder is a row with a unique key before it is an e-mail.
-    "send-due-tomorrow-reminders": {
-        "task": "actions.tasks.send_due_reminders",
-        "schedule": crontab(hour=9, minute=0),
+    # Beat sends nothing itself: every 10 minutes it plans the reminders that are due (rows with a
+    # unique key) and enqueues one send task per new row. Each recipient gets them from 09:00 in their
+    # own time zone; a pass after downtime catches up. See docs/reminders.md.
+    "plan-reminders": {
+        "task": "actions.tasks.plan_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    # Group robot messages left behind (broker down, worker killed while sending) are queued again.
+    "recover-robot-channels": {
+        "task": "actions.recover_robot_channels",
+        "schedule": crontab(minute="5-59/10"),
+    },
+    # Each series' next meeting is created its lead time ahead (MeetingSeries.create_days_ahead).
+    # Idempotent: one meeting per series and day.
+    "create-upcoming-meetings": {
+        "task": "meetings.tasks.create_upcoming_meetings",
+        "schedule": crontab(hour=6, minute=0),
     },
 }
+
+# Reminder policy (docs/reminders.md). Departments can override the day lists in the admin
+# (部门提醒规则). Weekdays count from 0 = Monday.
+REMINDERS = {
+    "TIME_ZONE": env.str("REMINDERS_TIME_ZONE", TIME_ZONE),  # for users who have not chosen one
+    "SEND_HOUR": env.int("REMINDERS_SEND_HOUR", 9),
+    "UPCOMING_DAYS": (3, 1),
+    "OVERDUE_FIRST_DAY": 1,
+    "OVERDUE_EVERY_DAYS": 3,
+    "ESCALATION_DAYS": (7, 14),
+    "QUIET_WEEKDAYS": (5, 6),
+    "DIGEST_WEEKDAY": 0,
+    # A claimed row not sent after this long belongs to a dead worker; planning re-enqueues it.
+    "STALE_MINUTES": 15,
+    "MAX_ATTEMPTS": 5,
+    "RETRY_BASE_SECONDS": 30,
+    "BATCH_SIZE": 2000,
+}
+
+# Chat robots: transient failures (5xx, timeouts) are retried with exponential backoff from this many
+# seconds, up to ROBOT_MAX_ATTEMPTS tries. Per-platform rate limits: actions/ratelimit.py.
+ROBOT_RETRY_BACKOFF = env.int("ROBOT_RETRY_BACKOFF", 30)
+ROBOT_MAX_ATTEMPTS = env.int("ROBOT_MAX_ATTEMPTS", 6)
+
+# Minutes approval (docs/lifecycle.md): may whoever submitted the minutes also approve them?
+MEETINGS_ALLOW_SELF_APPROVAL = env.bool("MEETINGS_ALLOW_SELF_APPROVAL", False)
 
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
