@@ -1,6 +1,9 @@
 import datetime
+from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 
@@ -187,7 +190,15 @@ def actions_in_departments(department_ids: set[int] | None):
     members = list(User.objects.filter(department_id__in=ids).values_list("pk", flat=True))
     as_department = ActionOwner.objects.filter(department_id__in=ids).values("action_id")
     as_member = ActionOwner.objects.filter(user_id__in=members).values("action_id")
-    return ActionItem.objects.filter(pk__in=as_department.union(as_member))
+    owned = as_department.union(as_member)
+    if connection.vendor != "postgresql":
+        return ActionItem.objects.filter(pk__in=owned)
+    # On PostgreSQL the item IDs are read once, from the owner table alone, and handed back as one
+    # array parameter. Joined to the subquery instead, every query of the page (list, counters,
+    # export) hashes the whole item table, which measured 40% slower on 100,000 items; thousands of
+    # separate IN parameters cost more again in Python.
+    item_ids = [row["action_id"] for row in owned.order_by()]
+    return ActionItem.objects.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (item_ids,)))
 
 
 def actions_for_manage(scope):
@@ -212,10 +223,22 @@ def actions_for_manage(scope):
     )
 
 
-def action_counters(queryset, today: datetime.date) -> dict:
-    """The counters above the managers' list, in one query: 未完成, 已逾期, 本周到期 (from today through
-    Sunday, not yet overdue), 本月完成 and 本月按时完成率 (on time / completed this month against a
-    deadline; None when there were none)."""
+@dataclass
+class ScopeSummary:
+    counters: dict  # 未完成, 已逾期, 本周到期, 本月完成, 本月按时完成率 (see scope_summary)
+    total: int  # every item in scope
+    meeting_ids: set[int]  # the meetings the items come from, for the meeting and series filters
+
+
+def scope_summary(queryset, today: datetime.date) -> ScopeSummary:
+    """What the managers' list needs to know about its whole scope, in one query: the counters above
+    it (未完成, 已逾期, 本周到期 from today through Sunday and not yet overdue, 本月完成, and 本月按时完成率:
+    on time / completed this month against a deadline, None when there were none), how many items
+    there are, and which meetings they come from.
+
+    Counted per meeting and summed here, so the scope (a department's items, worked out from owners
+    and members) is evaluated once rather than once for the counters, once for the page count and
+    once for the meeting filter."""
     month_start = today.replace(day=1)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
 
@@ -230,18 +253,29 @@ def action_counters(queryset, today: datetime.date) -> dict:
         completed_at__lt=local_midnight(next_month),
     )
     dated = done_this_month & Q(completed_on_time__isnull=False)
-    counts = queryset.order_by().aggregate(
-        open=Count("pk", filter=is_open),
-        overdue=Count("pk", filter=overdue_q(today)),
-        due_this_week=Count("pk", filter=is_open & Q(due_date__gte=today, due_date__lte=sunday)),
-        done_this_month=Count("pk", filter=done_this_month),
-        dated_done=Count("pk", filter=dated),
-        on_time=Count("pk", filter=dated & Q(completed_on_time=True)),
+    per_meeting = (
+        queryset.order_by()
+        .values("meeting")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=is_open),
+            overdue=Count("pk", filter=overdue_q(today)),
+            due_this_week=Count("pk", filter=is_open & Q(due_date__gte=today, due_date__lte=sunday)),
+            done_this_month=Count("pk", filter=done_this_month),
+            dated_done=Count("pk", filter=dated),
+            on_time=Count("pk", filter=dated & Q(completed_on_time=True)),
+        )
     )
-    dated_done = counts.pop("dated_done")
-    on_time = counts.pop("on_time")
-    counts["on_time_rate"] = round(100 * on_time / dated_done) if dated_done else None
-    return counts
+    keys = ("total", "open", "overdue", "due_this_week", "done_this_month", "dated_done", "on_time")
+    sums, meeting_ids = dict.fromkeys(keys, 0), set()
+    for row in per_meeting:
+        for key in keys:
+            sums[key] += row[key]
+        if row["meeting"] is not None:
+            meeting_ids.add(row["meeting"])
+    dated_done, on_time, total = sums.pop("dated_done"), sums.pop("on_time"), sums.pop("total")
+    sums["on_time_rate"] = round(100 * on_time / dated_done) if dated_done else None
+    return ScopeSummary(counters=sums, total=total, meeting_ids=meeting_ids)
 
 
 def top_postponers(scope, *, limit: int = 5) -> list[dict]:

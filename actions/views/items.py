@@ -7,7 +7,6 @@ Bad input answers 400 with the form bound: the row for htmx, the item page other
 """
 
 import datetime
-import hashlib
 import os
 
 from django.contrib import messages
@@ -16,9 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,7 +23,7 @@ from actions import selectors, services
 from actions.forms import CompleteForm, DeadlineRequestForm, NoteForm, OwnersForm, ProgressForm
 from actions.models import ActionItem, DeadlineKind, ProgressEntry, local_today
 from actions.policy import ActionAccess, access
-from actions.views.common import get_action_for_user
+from actions.views.common import content_version, get_action_for_user
 from meetings.models import Department
 from meetings.templatetags.minutes import long_date
 
@@ -54,26 +51,11 @@ def prepare_rows(items, user, today: datetime.date, item_access: ActionAccess | 
 
 
 def row_version(item: ActionItem, today: datetime.date) -> str:
-    """A hash of everything the cached parts of a row read (_action_row_info.html and the panels):
-    the item's fields and annotations, its meeting, decisions and owners, the viewer's roles on it,
-    the day (逾期N天), the language and the time zone.
-
-    Lists cache those parts under this key ({% cache %} in _action_row.html): rendering them is most
-    of the cost of 我的行动项. The key changes whenever anything shown changes, so nothing ever has to
-    be invalidated; yesterday's rows simply expire. The forms with a CSRF token are never cached."""
-    meeting = item.meeting
-    fields = [(name, value) for name, value in vars(item).items() if not name.startswith("_")]
-    shown = (
-        sorted((name, value) for name, value in fields if name not in ("access", "row_version")),
-        sorted(item.access.roles),
-        (meeting.pk, meeting.title, meeting.starts_at) if meeting else None,
-        [(decision.pk, decision.number, decision.text) for decision in item.decisions.all()],
-        [(owner.role, owner.owner_name) for owner in item.owners.all()],
-        today,
-        get_language(),
-        timezone.get_current_timezone_name(),
-    )
-    return hashlib.sha256(repr(shown).encode()).hexdigest()
+    """The key of the cached parts of a row of 我的行动项 (_action_row_info.html and the panel
+    buttons): what content_version covers, plus the decisions, the viewer's roles (which buttons) and
+    the day (逾期N天). The forms with a CSRF token are never cached."""
+    decisions = [(decision.pk, decision.number, decision.text) for decision in item.decisions.all()]
+    return content_version(item, decisions, sorted(item.access.roles), today)
 
 
 # Rows rendered per group unless the user asks for all (?show=all): a page of thousands of rows with

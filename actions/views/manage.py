@@ -20,10 +20,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from actions import exports, selectors, services
-from actions.filters import ActionItemFilter, MarkInvalidMixin
+from actions.filters import ActionItemFilter, MarkInvalidMixin, PlainSelect
 from actions.models import OPEN_STATUSES, ActionItem, ActionOwner, Status
 from actions.policy import access, can_view_all_actions
 from actions.templatetags.manage_nav import managed_departments
+from actions.views.common import content_version
 from meetings.forms import PeopleChoiceField, active_people, check_year
 from meetings.models import Department, Meeting
 
@@ -106,19 +107,26 @@ def _scope(request, kind: str) -> Scope:
     return Scope(kind=kind, choices=choices, department=picked, department_ids=ids)
 
 
-def _filterset(request, scope: Scope, today):
+def _filterset(request, scope: Scope, today, meeting_ids: set[int] | None = None):
     items = scope.items()
+    if meeting_ids is None:
+        meeting_ids = set(items.order_by().values_list("meeting", flat=True).distinct())
     return ActionItemFilter(
         request.GET,
         queryset=selectors.actions_for_manage(items),
         people=scope.people(),
-        # The meetings in scope, read once: the meeting and series filters both offer them, and a
-        # subquery would work the department's items out again for each.
-        meetings=Meeting.objects.filter(
-            pk__in=set(items.order_by().values_list("meeting", flat=True).distinct())
-        ),
+        meetings=Meeting.objects.filter(pk__in=meeting_ids),
         today=today,
     )
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count: an unfiltered list counts its scope with the counters already."""
+
+    def __init__(self, object_list, per_page, *, count: int | None = None):
+        super().__init__(object_list, per_page)
+        if count is not None:
+            self.count = count  # Paginator.count is a cached_property; this skips its COUNT query.
 
 
 def _sort_links(current: str) -> dict[str, dict]:
@@ -138,14 +146,19 @@ def _sort_links(current: str) -> dict[str, dict]:
 def _list(request, kind: str):
     scope = _scope(request, kind)
     today = timezone.localdate()
-    filterset = _filterset(request, scope, today)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = selectors.scope_summary(scope.items(), today)
+    filterset = _filterset(request, scope, today, summary.meeting_ids)
+    # Unfiltered, the list is the whole scope, which the summary has counted (a sort is not a filter).
+    count = None if filterset.active else summary.total
+    page = KnownCountPaginator(filterset.qs, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
+    for item in page.object_list:
+        item.row_version = content_version(item, today)
     context = {
         "scope": scope,
         "filter": filterset,
         "page": page,
         "today": today,
-        "counters": selectors.action_counters(scope.items(), today),
+        "counters": summary.counters,
         "postponers": selectors.top_postponers(scope.items()),
         "sorts": _sort_links(request.GET.get("sort", "")),
         "bulk_form": BulkForm(people=scope.people()),
@@ -198,7 +211,11 @@ class BulkForm(MarkInvalidMixin, forms.Form):
         error_messages={"required": gettext_lazy("请选择要执行的操作。")},
     )
     lead = PeopleChoiceField(
-        label=gettext_lazy("新牵头人"), queryset=active_people(), required=False, empty_label="—"
+        label=gettext_lazy("新牵头人"),
+        queryset=active_people(),
+        required=False,
+        empty_label="—",
+        widget=PlainSelect,
     )
     new_due_date = forms.DateField(
         label=gettext_lazy("新完成时限"),

@@ -51,8 +51,9 @@ def known_items(owner, outsider):
 def test_counters_for_known_data(known_items, department, django_assert_num_queries):
     scope = selectors.actions_in_departments({department.pk})
     with django_assert_num_queries(1):
-        counters = selectors.action_counters(scope, TODAY)
-    assert counters == {
+        summary = selectors.scope_summary(scope, TODAY)
+    assert summary.total == 10  # four open, one on hold, five completed (one of them last month)
+    assert summary.counters == {
         "open": 4,
         "overdue": 1,
         "due_this_week": 2,
