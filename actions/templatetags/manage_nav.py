@@ -4,15 +4,15 @@ from django import template
 
 from actions.policy import can_view_all_actions
 from meetings.models import Department
+from meetings.policy import managed_departments as policy_managed_departments
 
 register = template.Library()
 
 
 def managed_departments(request) -> set[int]:
-    """Department.managed_by(user), once per request: the nav bar and the managers' views share it."""
-    if not hasattr(request, "_managed_departments"):
-        request._managed_departments = Department.managed_by(request.user)
-    return request._managed_departments
+    """Department.managed_by(user), once per request: the meeting policy keeps it on the request's
+    user, and the nav bar and the managers' views share it."""
+    return policy_managed_departments(request.user)
 
 
 @register.simple_tag(takes_context=True)
@@ -21,8 +21,9 @@ def manage_nav(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"department": False, "all": False}
-    if hasattr(request, "_managed_departments"):
-        heads = bool(request._managed_departments)
+    known = getattr(user, "_managed_departments", None)  # set by meetings.policy.managed_departments
+    if known is not None:
+        heads = bool(known)
     else:
         # The nav is on every page; one EXISTS is all it needs. managed_by(user) is non-empty exactly
         # when the user heads a department, and it reads the whole tree.

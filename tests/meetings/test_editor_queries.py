@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # Seven queries are the editor's own (meeting, agenda, reports, decisions, actions, owners, attendance);
 # the rest is what every page pays: session, user, permissions, the meeting policy and the navigation.
-MAX_PAGE_QUERIES = 16
+MAX_PAGE_QUERIES = 15
 # One save: a locked read of the row, the published check, its history line and one UPDATE (plus the
 # savepoint pair the test transaction adds), after the same per-request overhead as the page.
 MAX_SAVE_QUERIES = 14
