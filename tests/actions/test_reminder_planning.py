@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from actions import reminders, services
 from actions.models import (
     ActionItem,
+    ActionOwner,
     DeadlineKind,
     ProgressEntry,
     Reminder,
@@ -175,6 +176,17 @@ def test_a_second_pass_finds_nothing_new_but_sees_items_changed_since(owner, cha
         )
     new = plan_at(day(0), 9, 20).new_ids
     assert rows(pk__in=new) == [(Kind.UPCOMING, "王芳", day(0))]
+
+
+def test_a_reassigned_item_reaches_its_new_lead_the_same_morning(owner, chair):
+    action = make_action(lead=owner, due_date=day(1))
+    plan_at(day(0))  # the day-before reminder for 王芳
+    newcomer = UserFactory(name="赵敏")
+    with time_machine.travel(beijing(day(0), 9, 15), tick=False):
+        lead = [(newcomer, ActionOwner.Role.LEAD)]
+        services.owners_set(action=action, by=chair, owners=lead, reason="转交")
+    new = plan_at(day(0), 9, 20).new_ids
+    assert rows(pk__in=new) == [(Kind.UPCOMING, "赵敏", day(0))]
 
 
 def test_inactive_people_and_closed_items_get_nothing(owner):
