@@ -118,10 +118,13 @@ def test_worker_killed_while_holding_a_claim_then_a_new_worker_sends_it_once(wor
     first.wait(10)
 
     workers.start()
-    # Beat's next passes: a claim this recent may still be alive, so it is left alone …
-    assert reminders.plan(now=now + datetime.timedelta(minutes=5)).recovered_ids == []
+    # The worker claimed on the real clock, which is before `now` when the suite runs before 09:00 in
+    # Beijing: beat's next passes are timed from the claim.
+    claimed_at = Reminder.objects.get(pk=reminder_id).claimed_at
+    # A claim this recent may still be alive, so it is left alone …
+    assert reminders.plan(now=claimed_at + datetime.timedelta(minutes=5)).recovered_ids == []
     # … and once it is older than STALE_MINUTES it is handed to the new worker.
-    assert reminders.plan(now=now + datetime.timedelta(minutes=20)).recovered_ids == [reminder_id]
+    assert reminders.plan(now=claimed_at + datetime.timedelta(minutes=20)).recovered_ids == [reminder_id]
     (message,) = settle(smtp_server, 1)
     assert str(message["Subject"]) == "【行动项逾期】提交复杂审批流程优化方案(逾期3天)"
     deadline = time.monotonic() + 10
