@@ -104,6 +104,14 @@ def _plan_occurrences(action: ActionItem, start: datetime.date) -> None:
     _sync_recurring_due_date(action)
 
 
+def occurrences_replan(*, action: ActionItem, start: datetime.date) -> None:
+    """An item that became recurring (or changed its rhythm) after it was created: its undelivered
+    occurrences follow the new rule from `start`; delivered ones stay as the record of what was done."""
+    action.occurrences.filter(delivered_at__isnull=True).delete()
+    if action.deadline_kind == DeadlineKind.RECURRING and action.recurrence:
+        _plan_occurrences(action, start)
+
+
 def _sync_recurring_due_date(action: ActionItem) -> None:
     """A recurring item is due when its earliest undelivered occurrence is due."""
     following = action.occurrences.filter(delivered_at__isnull=True).order_by("due_date").first()

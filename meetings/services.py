@@ -197,6 +197,11 @@ def minutes_field_save(
                 changes=history.changes_between(before, {k: getattr(obj, k) for k in before}),
             )
         field.model.objects.filter(pk=obj.pk).update(**changed)
+        if entity == "action" and changed.keys() & {"deadline_kind", "recurrence", "recurrence_weekday"}:
+            # "每周五" typed over a date: the weekly occurrences are planned from the meeting on.
+            from actions.services import occurrences_replan
+
+            occurrences_replan(action=obj, start=timezone.localdate(meeting.starts_at))
     return editing.to_client(obj, field), obj
 
 

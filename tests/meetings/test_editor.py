@@ -317,6 +317,20 @@ def test_deadline_wording_saved_in_place_recomputes_the_date(client_for, chair, 
     assert action.progress_entries.filter(changes__has_key="due_date").exists()
 
 
+def test_a_wording_typed_in_place_that_recurs_plans_the_occurrences(client_for, chair, owner, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=datetime.datetime(2026, 3, 3, 14, 0, tzinfo=SHANGHAI)  # a Tuesday
+    )
+    action = make_action(meeting=meeting, lead=owner, due_date=datetime.date(2026, 3, 5), deadline_text="")
+    response = save(client_for(chair), meeting, f"action:{action.pk}:deadline_text", "每周五", "")
+    assert response.status_code == 200, response.content
+    action.refresh_from_db()
+    assert action.deadline_kind == DeadlineKind.RECURRING
+    fridays = list(action.occurrences.order_by("due_date").values_list("due_date", flat=True)[:3])
+    assert fridays == [datetime.date(2026, 3, 6), datetime.date(2026, 3, 13), datetime.date(2026, 3, 20)]
+    assert action.due_date == datetime.date(2026, 3, 6)  # the first undelivered occurrence
+
+
 def test_deadline_preview_shows_the_computed_date(client_for, chair, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=datetime.datetime(2026, 3, 3, 14, 0, tzinfo=SHANGHAI)
