@@ -105,6 +105,12 @@ CACHES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so that a Celery worker started by the integration tests sees the same data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # The web server, the worker and beat write to the same file. Writers take the lock when their
+    # transaction begins and wait up to 20 s for it, instead of failing with "database is locked"
+    # when two of them try to upgrade a read lock at once; WAL lets reads go on during a write.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
