@@ -32,9 +32,9 @@ def safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
-def _clean(value: str) -> str:
-    # Control characters first: XML (so openpyxl) cannot hold them, and stripping one must not
-    # uncover a leading "=" after the formula check.
+def cell_text(value: str) -> str:
+    """User text as a spreadsheet cell holds it safely. Control characters go first: XML (so openpyxl)
+    cannot hold them, and stripping one must not uncover a leading "=" after the formula check."""
     return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
@@ -78,7 +78,7 @@ def export_rows(actions: Iterable[ActionItem], today: datetime.date) -> Iterator
             timezone.localdate(last_update) if last_update else None,
             getattr(action, "postponement_count", 0),
         ]
-        yield [_clean(cell) if isinstance(cell, str) else cell for cell in cells]
+        yield [cell_text(cell) if isinstance(cell, str) else cell for cell in cells]
 
 
 def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:

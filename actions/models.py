@@ -55,10 +55,11 @@ def end_of_week(day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=6 - day.weekday())
 
 
-def overdue_q(today: datetime.date) -> Q:
+def overdue_q(today: datetime.date, prefix: str = "") -> Q:
     """Overdue as a filter condition, for aggregates (Count(filter=...)) that cannot take a queryset:
-    open and past its due date. ActionItem.is_overdue_on is the Python form; the two must agree."""
-    return Q(status__in=OPEN_STATUSES, due_date__lt=today)
+    open and past its due date. `prefix` reaches the item through a relation ("action__").
+    ActionItem.is_overdue_on is the Python form; the two must agree."""
+    return Q(**{f"{prefix}status__in": OPEN_STATUSES, f"{prefix}due_date__lt": today})
 
 
 class ActionItemQuerySet(models.QuerySet):

@@ -2,9 +2,10 @@
 
 Each figure has a `Metric` entry (label + definition, shown as the tooltip on the page, as a footnote in
 the PDF and on the first sheet of the .xlsx) and one function or Q builder that computes it in SQL. The
-rules they build on live in `actions.models`: overdue is `ActionItemQuerySet.overdue()`, "on time" is
-`ActionItem.completed_on_time` (judged against the deadline in force when the item was completed),
-dates are Asia/Shanghai dates (`local_today()`). docs/metrics.md explains the same rules in prose.
+rules they build on live in `actions.models`: overdue is `overdue_q()` (the twin of
+`ActionItemQuerySet.overdue()`), "on time" is `ActionItem.completed_on_time` (judged against the
+deadline in force when the item was completed), dates are Asia/Shanghai dates (`local_today()`).
+docs/metrics.md explains the same rules in prose.
 """
 
 import calendar
@@ -39,6 +40,7 @@ from actions.models import (
     Occurrence,
     ProgressEntry,
     Status,
+    overdue_q,
 )
 from actions.selectors import actions_in_departments
 from meetings.models import Department, Meeting, MeetingKind
@@ -315,11 +317,6 @@ def due_q(period: Period, today: datetime.date, prefix: str = "") -> Q:
 
 def on_time_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": Status.DONE, f"{prefix}completed_on_time": True})
-
-
-def overdue_q(today: datetime.date, prefix: str = "") -> Q:
-    # The overdue rule itself is ActionItemQuerySet.overdue(); reuse it rather than restate it.
-    return Q(**{f"{prefix}pk__in": ActionItem.objects.overdue(today).values("pk")})
 
 
 def late_q(today: datetime.date, prefix: str = "") -> Q:

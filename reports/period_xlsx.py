@@ -7,11 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from actions.exports import XLSX_TYPE, safe_text
+from actions.exports import XLSX_TYPE, cell_text
 from reports import metrics
 
 __all__ = ["OVERDUE_SHEET_ROWS", "XLSX_TYPE", "workbook_bytes"]
@@ -21,10 +20,7 @@ OVERDUE_SHEET_ROWS = 5000
 
 
 def _clean(value):
-    """Text typed by users can hold control characters (which XML cannot) or start like a formula."""
-    if isinstance(value, str):
-        return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
-    return value
+    return cell_text(value) if isinstance(value, str) else value
 
 
 class _Sheet:
