@@ -225,24 +225,6 @@ def _rich_text(document, text: str, *, label: str = "") -> None:
         document.add_paragraph().add_run(parser.label).bold = True
 
 
-def _deadline(action: dict) -> str:
-    text = long_date(action["due"]) if action["due"] else action["deadline_kind_label"]
-    if action["due"] and action["deadline_is_estimate"]:
-        text += f"({_('预计')})"
-    if action["deadline_text"]:
-        text += f"\n{action['deadline_text']}"
-    return text
-
-
-def _status(action: dict) -> str:
-    text = action["status_label"]
-    if action["status"] == "in_progress" and action["progress"]:
-        text += f" {action['progress']}%"
-    if action["overdue"]:
-        text += f"\n{_('逾期')}"
-    return text
-
-
 def _section_title(number: int) -> str:
     english = not (translation.get_language() or "zh-hans").startswith("zh")
     return f"{number}. " if english else f"{chinese_numeral(number)}、"
@@ -349,7 +331,7 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
             % {"title": previous["meeting"]["title"], "date": long_date(previous["meeting"]["starts"])}
         )
         rows = [
-            [str(a["number"]), a["title"], "、".join(a["leads"]) or "—", _deadline(a), _status(a),
+            [str(a["number"]), a["title"], a["leads_cell"], a["deadline_cell"], a["status_cell"],
              a["latest_note"] or "—"]
             for a in previous["actions"]
         ]  # fmt: skip
@@ -380,8 +362,8 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
     section(_("行动项"))
     if doc["actions"]:
         rows = [
-            [str(a["number"]), a["title"], "、".join(a["leads"]) or "—", "、".join(a["supports"]) or "—",
-             _deadline(a), _status(a)]
+            [str(a["number"]), a["title_cell"], a["leads_cell"], a["supports_cell"], a["deadline_cell"],
+             a["status_cell"]]
             for a in doc["actions"]
         ]  # fmt: skip
         headings = [_("序号"), _("事项"), _("牵头人"), _("配合人"), _("完成时限"), _("状态")]

@@ -4,7 +4,7 @@ import datetime
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_noop, ngettext
+from django.utils.translation import get_language, gettext_noop, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -29,6 +29,12 @@ def _weekday(day: datetime.date) -> str:
 def colon() -> str:
     """The label colon: full-width in Chinese (责任人:王芳), ": " in English (Owner: 王芳)."""
     return ":" if (get_language() or "zh-hans").startswith("zh") else ": "
+
+
+@register.filter
+def enumeration(values) -> str:
+    """王芳、张伟 in Chinese, "王芳, 张伟" in English."""
+    return pgettext("list separator", "、").join(str(value) for value in values)
 
 
 @register.filter
@@ -79,4 +85,4 @@ def due_phrase(action) -> str:
 @register.filter
 def owners_by_role(action, role: str) -> str:
     """Comma-separated owner names for one role, from prefetched owners."""
-    return "、".join(owner.owner_name for owner in action.owners.all() if owner.role == role)
+    return enumeration(owner.owner_name for owner in action.owners.all() if owner.role == role)
