@@ -39,6 +39,9 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", [])
 # The public address used in links inside e-mails and chat messages.
 SITE_URL = env.url("SITE_URL", "http://127.0.0.1:8000", ("http", "https")).rstrip("/")
 ORGANISATION_NAME = env.str("ORGANISATION_NAME", "")
+# Minutes estimated longer than this many pages render in a background task with a progress bar
+# instead of during the request (reports.minutes.estimated_pages).
+MINUTES_BACKGROUND_PAGES = env.int("MINUTES_BACKGROUND_PAGES", 30)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -182,10 +185,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "minutes")
-# Background renders (reports.jobs): the task's time limit in seconds, and how long a queued render
-# waits before the page checks whether any worker is running.
+# Background renders (reports.jobs): the task's time limit in seconds, how long a queued render
+# waits before the page checks whether any worker is running, and how many days finished renders (rows
+# and files under MEDIA_ROOT/renders/) are kept before the daily cleanup deletes them.
 REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", 120)
 REPORT_WORKER_GRACE = env.int("REPORT_WORKER_GRACE", 10)
+REPORT_RENDER_KEEP_DAYS = env.int("REPORT_RENDER_KEEP_DAYS", 7)
 CELERY_IMPORTS = ["actions.robot_tasks"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -206,6 +211,12 @@ CELERY_BEAT_SCHEDULE = {
     "create-upcoming-meetings": {
         "task": "meetings.tasks.create_upcoming_meetings",
         "schedule": crontab(hour=6, minute=0),
+    },
+    # Background renders finished more than REPORT_RENDER_KEEP_DAYS days ago, and those abandoned in the
+    # queue, are deleted with their files, at a quiet hour. Idempotent. See docs/metrics.md.
+    "cleanup-renders": {
+        "task": "reports.tasks.cleanup_renders",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = {
     "period_report": "reports.period.period_job",
+    "minutes_pdf": "reports.minutes.minutes_job",
 }
 
 # A render gets this long before Celery stops it (the task's soft limit; the hard limit comes 30 s later).
@@ -269,3 +270,65 @@ def progress_context(job: RenderJob) -> dict:
             # Our own template's output, escaped when it was rendered.
             context["html"] = mark_safe(read_output(job, "html").decode())  # noqa: S308
     return context
+
+
+# cleanup() deletes this many jobs per transaction, so a large backlog is never loaded at once.
+CLEANUP_BATCH = 500
+
+
+def cleanup(now=None) -> dict:
+    """Delete old renders, their files first and then their rows: jobs that finished (done or failed)
+    more than REPORT_RENDER_KEEP_DAYS days ago, and jobs queued or running for over a day that no worker
+    is running any more. Beat calls it daily (reports.tasks.cleanup_renders); safe to run twice, or twice
+    at once. Asking again for a deleted render simply renders it again.
+    Returns {"jobs": rows deleted, "files": files deleted}."""
+    now = now or timezone.now()
+    finished_before = now - datetime.timedelta(days=settings.REPORT_RENDER_KEEP_DAYS)
+    queued_before = now - datetime.timedelta(days=1)
+    # As in _claim(): a job running past its time limit has lost its worker. One that waited a day in the
+    # queue and was taken a minute ago is still rendering, so it is kept.
+    started_before = now - datetime.timedelta(seconds=TIME_LIMIT + 60)
+    finished = Q(state__in=[RenderJob.State.DONE, RenderJob.State.FAILED]) & (
+        Q(finished_at__lt=finished_before) | Q(finished_at__isnull=True, created_at__lt=finished_before)
+    )
+    abandoned = Q(
+        state__in=[RenderJob.State.PENDING, RenderJob.State.RUNNING], created_at__lt=queued_before
+    ) & (Q(started_at__isnull=True) | Q(started_at__lt=started_before))
+    stale = RenderJob.objects.filter(finished | abandoned).order_by()
+    counts = {"jobs": 0, "files": 0}
+    while True:
+        with transaction.atomic():
+            # The rows stay locked until they are gone: a worker claiming one of these jobs meanwhile waits,
+            # then finds nothing to run. skip_locked lets a second cleanup take other rows.
+            batch = list(
+                stale.select_for_update(skip_locked=True).values_list("pk", "outputs")[:CLEANUP_BATCH]
+            )
+            if not batch:
+                return counts
+            for job_id, outputs in batch:
+                counts["files"] += _delete_files(job_id, outputs)
+            deleted, _per_model = RenderJob.objects.filter(
+                pk__in=[job_id for job_id, _outputs in batch]
+            ).delete()
+            counts["jobs"] += deleted
+
+
+def _delete_files(job_id, outputs: dict) -> int:
+    """Delete a job's files: those it recorded, and anything else in its folder (a worker killed while
+    saving leaves files it never recorded). Files already gone are skipped. Returns how many it deleted."""
+    folder = f"renders/{job_id}"
+    names = {meta["name"] for meta in outputs.values()}
+    try:
+        names.update(f"{folder}/{name}" for name in default_storage.listdir(folder)[1])
+    except FileNotFoundError:
+        pass
+    deleted = 0
+    for name in sorted(names):
+        if default_storage.exists(name):
+            default_storage.delete(name)
+            deleted += 1
+    try:
+        default_storage.delete(folder)  # the empty folder a file system keeps; object stores have none
+    except OSError:
+        logger.warning("Could not delete the render folder %s", folder, exc_info=True)
+    return deleted

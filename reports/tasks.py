@@ -14,3 +14,9 @@ from reports import jobs
 def render_job(job_id: str) -> str:
     """Render one RenderJob. Idempotent: a second delivery of the same message finds it taken."""
     return jobs.job_run(job_id=job_id)
+
+
+@shared_task(name="reports.tasks.cleanup_renders")
+def cleanup_renders() -> dict:
+    """Delete old and abandoned renders with their files (daily, from beat). Safe to run twice."""
+    return jobs.cleanup()
