@@ -6,6 +6,7 @@ its own font (`w:eastAsia`): 宋体 for the body and 黑体 for headings, which 
 """
 
 import io
+import unicodedata
 from html.parser import HTMLParser
 
 from django.conf import settings
@@ -16,13 +17,13 @@ from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsmap, qn
 from docx.shared import Mm, Pt, RGBColor
 
 from meetings.markdown import render_markdown
 from meetings.numerals import chinese_numeral
-from meetings.templatetags.minutes import long_date, long_datetime, time_range
+from meetings.templatetags.minutes import colon, long_date, long_datetime, time_range
 from reports.minutes import prepare
 from reports.templatetags.minutes_document import decision_label
 
@@ -81,6 +82,73 @@ def _field(paragraph, instruction: str) -> None:
         run._r.append(element)
 
 
+# Word's own WordArt shape type for text watermarks (Design > Watermark), copied as Word writes it.
+_WATERMARK_SHAPETYPE = (
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
+    ' path="m@7,l@8,m@5,21600l@6,21600e">'
+    "<v:formulas>"
+    '<v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/>'
+    '<v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/>'
+    '<v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/>'
+    '<v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/>'
+    '<v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/>'
+    "</v:formulas>"
+    '<v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800"'
+    ' o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/>'
+    '<v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles>'
+    '<o:lock v:ext="edit" text="t" shapetype="t"/>'
+    "</v:shapetype>"
+)
+_VML_NAMESPACES = {
+    "v": "urn:schemas-microsoft-com:vml",
+    "o": "urn:schemas-microsoft-com:office:office",
+    "w10": "urn:schemas-microsoft-com:office:word",
+}
+WATERMARK_WIDTH_PT = 414  # Word's default width for an automatic-size watermark on A4
+
+
+def _watermark_run(text: str, number: int):
+    """A run holding a diagonal, semi-transparent WordArt text, centred on the page behind the text.
+    fitshape stretches the text to the box, so the box gets the text's proportions (CJK characters are
+    one em wide, Latin letters about 0.65 em)."""
+    ems = sum(1 if unicodedata.east_asian_width(c) in "WF" else 0.65 for c in text) or 1
+    latin, east_asian = HEADING_FONT
+    font = latin if text.isascii() else east_asian
+    namespaces = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in _VML_NAMESPACES.items())
+    run = parse_xml(
+        f'<w:r xmlns:w="{nsmap["w"]}" {namespaces}><w:rPr><w:noProof/></w:rPr><w:pict>'
+        f"{_WATERMARK_SHAPETYPE}"
+        f'<v:shape id="PowerPlusWaterMarkObject{number}" o:spid="_x0000_s{2048 + number}" type="#_x0000_t136"'
+        f' style="position:absolute;margin-left:0;margin-top:0;width:{WATERMARK_WIDTH_PT}pt;'
+        f"height:{WATERMARK_WIDTH_PT / ems:.1f}pt;rotation:315;z-index:-251657216;"
+        "mso-position-horizontal:center;mso-position-horizontal-relative:page;"
+        'mso-position-vertical:center;mso-position-vertical-relative:page"'
+        ' o:allowincell="f" fillcolor="#E8A3A3" stroked="f">'
+        '<v:fill opacity=".5"/><v:textpath/><w10:wrap anchorx="page" anchory="page"/>'
+        "</v:shape></w:pict></w:r>"
+    )
+    textpath = run.find(".//v:shape/v:textpath", _VML_NAMESPACES)
+    textpath.set("style", f'font-family:"{font}";font-size:1pt')  # set() escapes quotes and markup
+    textpath.set("string", text)
+    return run
+
+
+def add_watermark(document, text: str) -> None:
+    """Word's text watermark: a shape in the header of every page (first-page and even-page headers too
+    when the document has them), behind the body text."""
+    headers = []
+    for section in document.sections:
+        headers.append(section.header)
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if document.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+    for number, header in enumerate(headers, 1):
+        paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        paragraph._p.append(_watermark_run(text, number))
+
+
 def _page_setup(document, doc: dict, *, is_draft: bool, mark: str) -> None:
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -89,10 +157,12 @@ def _page_setup(document, doc: dict, *, is_draft: bool, mark: str) -> None:
     section.left_margin, section.right_margin = Mm(26), Mm(24)
     header = section.header.paragraphs[0]
     header.text = doc["meeting"]["title"]
-    if is_draft:
-        header.add_run("  " + pgettext("watermark", "草稿")).font.color.rgb = RED
-    if mark:
-        header.add_run("  " + mark).font.color.rgb = RED
+    draft = pgettext("watermark", "草稿") if is_draft else ""
+    for text in (draft, mark):
+        if text:
+            header.add_run("  " + text).font.color.rgb = RED
+    if draft:
+        add_watermark(document, draft)
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     english = not (translation.get_language() or "zh-hans").startswith("zh")
@@ -225,6 +295,10 @@ def _rich_text(document, text: str, *, label: str = "") -> None:
         document.add_paragraph().add_run(parser.label).bold = True
 
 
+def _presenter(presenter: dict) -> str:
+    return _("(汇报人:%(name)s)") % {"name": presenter["display"]}
+
+
 def _section_title(number: int) -> str:
     english = not (translation.get_language() or "zh-hans").startswith("zh")
     return f"{number}. " if english else f"{chinese_numeral(number)}、"
@@ -257,7 +331,7 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
 
     if mark:
         para = word.add_paragraph()
-        run = para.add_run(f"{_('密级')}:{mark}" if classified else mark)
+        run = para.add_run(f"{_('密级')}{colon()}{mark}" if classified else mark)
         run.bold = True
         run.font.color.rgb = RED
     if settings.ORGANISATION_NAME:
@@ -273,12 +347,12 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
 
     attendance = doc["attendance"]
     present = ";".join(
-        (f"{g['department']}:" if g["department"] else "")
+        (f"{g['department']}{colon()}" if g["department"] else "")
         + "、".join(p["name"] + (f"({_('迟到')})" if p["late"] else "") for p in g["people"])
         for g in attendance["present"]
     )
     absent = "、".join(
-        f"{p['name']}({p['status_label']}" + (f":{p['note']}" if p["note"] else "") + ")"
+        f"{p['name']}({p['status_label']}" + (f"{colon()}{p['note']}" if p["note"] else "") + ")"
         for p in attendance["absent"]
     )
     details = [
@@ -321,7 +395,7 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
             for item in day["items"]:
                 text = item["title"]
                 if item["presenter"]:
-                    text += f"({_('汇报人')}:{item['presenter']['display']})"
+                    text += _presenter(item["presenter"])
                 _numbered(word, text, agenda_list)
     previous = doc.get("previous_actions")
     if previous:
@@ -342,23 +416,23 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
         for item in doc["agenda"]:
             heading = f"{item['number']}. {item['title']}"
             if item["presenter"]:
-                heading += f"({_('汇报人')}:{item['presenter']['display']})"
+                heading += _presenter(item["presenter"])
             word.add_heading(heading, level=2)
             for report in item["reports"]:
-                _rich_text(word, report["content"], label=f"{report['speaker']}:")
+                _rich_text(word, report["content"], label=f"{report['speaker']}{colon()}")
     if doc["issues"]:
         section(_("问题与讨论"))
         for n, decision in enumerate(doc["issues"], 1):
             word.add_heading(_("问题%(number)s") % {"number": n}, level=2)
             if decision["problem"]:
-                _rich_text(word, decision["problem"], label=f"{_('问题描述')}:")
+                _rich_text(word, decision["problem"], label=f"{_('问题描述')}{colon()}")
             if decision["discussion"]:
-                _rich_text(word, decision["discussion"], label=f"{_('讨论')}:")
-            word.add_paragraph(f"{_('决定')}:{decision_label(decision['number'])}")
+                _rich_text(word, decision["discussion"], label=f"{_('讨论')}{colon()}")
+            word.add_paragraph(f"{_('决定')}{colon()}{decision_label(decision['number'])}")
     if doc["decisions"]:
         section(_("会议决议"))
         for decision in doc["decisions"]:
-            _rich_text(word, decision["text"], label=f"{decision_label(decision['number'])}:")
+            _rich_text(word, decision["text"], label=f"{decision_label(decision['number'])}{colon()}")
     section(_("行动项"))
     if doc["actions"]:
         rows = [
@@ -376,8 +450,9 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
     if publication:
         word.add_paragraph()
         word.add_paragraph(
-            f"{_('版本')}:v{publication['version']}    {_('签发人')}:{publication['published_by'] or '—'}    "
-            f"{_('签发日期')}:{long_date(publication['published_at'])}"
+            f"{_('版本')}{colon()}v{publication['version']}    "
+            f"{_('签发人')}{colon()}{publication['published_by'] or '—'}    "
+            f"{_('签发日期')}{colon()}{long_date(publication['published_at'])}"
         )
     else:
         para = word.add_paragraph(_("生成于 %(at)s") % {"at": long_datetime(timezone.localtime())})

@@ -9,12 +9,39 @@ from django.urls import reverse
 from docx.oxml.ns import qn
 
 from meetings import services
+from reports.docx import add_watermark
 from tests.reports.pdf_tools import docx_text
 from tests.reports.test_pdf_minutes import (
     ACTIONS,
     DECISIONS,
     minutes,  # noqa: F401 (fixture)
+    publish,
 )
+
+VML = "urn:schemas-microsoft-com:vml"
+
+
+def english_client(client_for, user):
+    user.language = "en"
+    user.save()
+    client = client_for(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+def watermarks(header) -> list:
+    """The WordArt shapes of a header: (text, shape style) for each v:textpath with a string."""
+    return [
+        (textpath.get("string"), textpath.getparent().get("style"))
+        for textpath in header._element.iter(f"{{{VML}}}textpath")
+        if textpath.get("string") is not None
+    ]
+
+
+def save(document) -> bytes:
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
 
 
 def download_docx(client, meeting) -> bytes:
@@ -60,7 +87,8 @@ def test_docx_action_table_has_every_item_and_a_repeating_header(client_for, cha
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     rows = [[c.text for c in row.cells] for row in table.rows[1:]]
     assert all(row[1].startswith(title) for row, title in zip(rows, ACTIONS, strict=True))
-    # The same cells as the PDF: the decision the item serves, and the date its wording (两周内) was planned to.
+    # The same cells as the PDF: the decision the item serves, and the date its wording (两周内) was
+    # planned to.
     assert rows[0] == ["1", f"{ACTIONS[0]}(决议一)", "王芳", "张伟", "2030年4月1日", "未开始"]
 
 
@@ -112,3 +140,56 @@ def test_each_numbered_list_in_the_docx_starts_at_one(client_for, chair, minutes
     assert override.find(qn("w:startOverride")).get(qn("w:val")) == "1"
     # The label leads its paragraph: "张伟(市场部经理):两点意见:"
     assert any(p.text == "张伟(市场部经理):两点意见:" for p in document.paragraphs)
+
+
+@pytest.mark.django_db
+def test_draft_docx_has_a_diagonal_watermark_behind_every_page(client_for, chair, minutes):  # noqa: F811
+    document = docx.Document(io.BytesIO(download_docx(client_for(chair), minutes)))
+    header = document.sections[0].header
+    [(text, style)] = watermarks(header)
+    assert text == "草稿"
+    assert "rotation:315" in style and "position:absolute" in style
+    shape = next(header._element.iter(f"{{{VML}}}shape"))
+    assert shape.get("type") == "#_x0000_t136"
+    assert shape.get("id").startswith("PowerPlusWaterMarkObject")
+    assert shape.find(f"{{{VML}}}fill").get("opacity") == ".5"
+    # The header text stays as it was.
+    assert "市场部第12次周例会" in header.paragraphs[0].text and "草稿" in header.paragraphs[0].text
+
+
+@pytest.mark.django_db
+def test_english_draft_docx_watermark_reads_draft(client_for, chair, minutes):  # noqa: F811
+    document = docx.Document(io.BytesIO(download_docx(english_client(client_for, chair), minutes)))
+    assert [text for text, _style in watermarks(document.sections[0].header)] == ["DRAFT"]
+
+
+@pytest.mark.django_db
+def test_published_docx_has_no_watermark(client_for, chair, minutes):  # noqa: F811
+    publish(minutes, chair)
+    document = docx.Document(io.BytesIO(download_docx(client_for(chair), minutes)))
+    header = document.sections[0].header
+    assert watermarks(header) == []
+    assert "草稿" not in header.paragraphs[0].text
+
+
+def test_watermark_goes_into_the_first_page_header_too():
+    document = docx.Document()
+    document.sections[0].different_first_page_header_footer = True
+    add_watermark(document, "草稿")
+    reopened = docx.Document(io.BytesIO(save(document)))
+    section = reopened.sections[0]
+    assert [text for text, _style in watermarks(section.header)] == ["草稿"]
+    assert [text for text, _style in watermarks(section.first_page_header)] == ["草稿"]
+
+
+@pytest.mark.django_db
+def test_english_docx_labels_use_an_ascii_colon_and_space(client_for, chair, minutes):  # noqa: F811
+    data = download_docx(english_client(client_for, chair), minutes)
+    assert "\uff1a" not in docx_text(data)
+    document = docx.Document(io.BytesIO(data))
+    labels = [p.text for p in document.paragraphs if p.text.startswith("Decision")]
+    assert "Decision: Decision 1" in labels  # the issue's decision
+    assert any(text.startswith("Decision 1: ") for text in labels)  # the resolution itself
+    for text in labels:
+        assert ": " in text and "\uff1a" not in text
+        assert text.split(":", 1)[1].startswith(" ")
