@@ -7,8 +7,11 @@ snapshot for published minutes. Which parts a reader gets is decided by meetings
 import copy
 import datetime
 import hashlib
+import json
 import logging
+import math
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -24,10 +27,14 @@ from meetings.models import Attendance, Meeting, MeetingKind
 from meetings.templatetags.minutes import enumeration
 from reports.document import document_for_reader, has_confidential_parts, minutes_document
 from reports.glyphs import warn_about_missing_glyphs
+from reports.jobs import JobKind, Output, job_request
+from reports.models import PublishedMinutes
 from reports.pdf import render_pdf
 from reports.templatetags.minutes_document import decision_label
 
 logger = logging.getLogger(__name__)
+
+Progress = Callable[[int, str], None]
 
 
 def _label(choices, value: str) -> str:
@@ -189,7 +196,14 @@ def _replace_characters(value, table: dict[int, str]):
 MISSING_GLYPH_MARK = "〓"
 
 
-def minutes_pdf(document: dict, *, publication: dict | None = None, is_draft: bool = True) -> bytes:
+def minutes_pdf(
+    document: dict,
+    *,
+    publication: dict | None = None,
+    is_draft: bool = True,
+    progress: Progress | None = None,
+) -> bytes:
+    """The PDF of the document. `progress(percent, step)` hears about layout and writing (background jobs)."""
     missing = warn_about_missing_glyphs(
         _texts(document), what=f"Minutes of meeting {document['meeting']['id']}"
     )
@@ -198,7 +212,15 @@ def minutes_pdf(document: dict, *, publication: dict | None = None, is_draft: bo
         # garble the text layer of the whole font: nothing could be searched or copied any more.
         document = _replace_characters(document, {ord(char): MISSING_GLYPH_MARK for char in missing})
     started = time.perf_counter()
-    data = render_pdf(minutes_html(document, for_pdf=True, publication=publication, is_draft=is_draft))
+    html = minutes_html(document, for_pdf=True, publication=publication, is_draft=is_draft)
+    laid_out = None
+    if progress is not None:
+        progress(20, _("排版"))
+
+        def laid_out(pages: int) -> None:
+            progress(75, _("写入 PDF(共 %(pages)s 页)") % {"pages": pages})
+
+    data = render_pdf(html, laid_out=laid_out)
     logger.info(
         "Rendered the minutes of meeting %s: %d bytes in %.2f s",
         document["meeting"]["id"],
@@ -219,21 +241,33 @@ def reader_document(meeting: Meeting, user, version=None) -> tuple[dict, object 
 
     A given version renders from its snapshot; otherwise published minutes come from the latest
     snapshot and anything else from the live meeting."""
+    return document_with_access(meeting, policy.can_see_confidential(user, meeting), version)
+
+
+def document_with_access(
+    meeting: Meeting, full_access: bool, version=None
+) -> tuple[dict, object | None, bool]:
     version = version or latest_version(meeting)
     full = version.content if version is not None else minutes_document(meeting)
-    document = document_for_reader(full, can_see_confidential=policy.can_see_confidential(user, meeting))
+    document = document_for_reader(full, can_see_confidential=full_access)
     return document, version, document is full
 
 
-def stored_pdf(version):
-    """The published PDF of a version in the active language: rendered the first time, then kept."""
-    from reports.models import PublishedMinutes
+def _stored(version):
+    return PublishedMinutes.objects.filter(
+        version=version, language=get_language() or settings.LANGUAGE_CODE
+    ).first()
 
+
+def stored_pdf(version, progress: Progress | None = None):
+    """The published PDF of a version in the active language: rendered the first time, then kept."""
     language = get_language() or settings.LANGUAGE_CODE
-    existing = PublishedMinutes.objects.filter(version=version, language=language).first()
+    existing = _stored(version)
     if existing is not None:
         return existing
-    data = minutes_pdf(version.content, publication=publication_of(version), is_draft=False)
+    data = minutes_pdf(
+        version.content, publication=publication_of(version), is_draft=False, progress=progress
+    )
     digest = hashlib.sha256(data).hexdigest()
     record = PublishedMinutes(version=version, language=language, sha256=digest, size=len(data))
     record.file.save(
@@ -253,11 +287,92 @@ def stored_pdf(version):
 def pdf_for_reader(meeting: Meeting, user, version=None) -> bytes:
     """The minutes PDF this reader may have: the stored file for full access to published minutes,
     otherwise a render of just what they may see."""
-    document, version, complete = reader_document(meeting, user, version)
+    return reader_pdf(meeting, *reader_document(meeting, user, version))
+
+
+def reader_pdf(
+    meeting: Meeting, document: dict, version, complete: bool, progress: Progress | None = None
+) -> bytes:
     if version is not None and complete:
-        record = stored_pdf(version)
+        record = stored_pdf(version, progress)
         with record.file.open("rb") as handle:
             return handle.read()
     # Minutes published before snapshots existed have no version: live content, but no watermark.
     is_draft = version is None and meeting.status != Meeting.Status.PUBLISHED
-    return minutes_pdf(document, publication=publication_of(version), is_draft=is_draft)
+    return minutes_pdf(document, publication=publication_of(version), is_draft=is_draft, progress=progress)
+
+
+# --- Long minutes render in a background job (reports.jobs) while the page shows a progress bar.
+
+LINE_CHARS = 40  # characters of body text in one line: 11 pt on A4 between our margins
+PAGE_LINES = 34  # lines of body text on one page, headings and spacing included
+
+
+def _lines(text: str, per_line: int = LINE_CHARS) -> int:
+    return sum(-(-len(line) // per_line) for line in (text or "").splitlines() if line.strip())
+
+
+def estimated_pages(document: dict) -> int:
+    """About how many pages the PDF of this document has, from its text alone, without laying it out.
+
+    Good enough to choose between rendering during the request and in the background: within a fifth of
+    the real count for the meetings of benchmarks/pdf.py (tests/reports/test_minutes_job.py)."""
+    meeting = document["meeting"]
+    lines = 14.0 + _lines(meeting["background"]) + _lines(meeting["summary"])  # header block, details
+    lines += 1.2 * len(document["agenda"])
+    for item in document["agenda"]:
+        lines += 2 + sum(1.5 + _lines(report["content"]) for report in item["reports"])
+    for decision in document["decisions"]:
+        lines += 1 + _lines(decision["text"])
+        if decision["problem"] or decision["discussion"]:
+            lines += 2.5 + _lines(decision["problem"]) + _lines(decision["discussion"])
+    previous = document.get("previous_actions") or {}
+    for action in [*document["actions"], *previous.get("actions", [])]:
+        lines += 1.2 + 0.8 * _lines(action["title"], 14)  # 10 pt rows in a narrow column
+    return max(1, math.ceil(lines / PAGE_LINES))
+
+
+def _document_digest(document: dict) -> str:
+    canonical = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def background_job(meeting: Meeting, user, document: dict, version, complete: bool, *, filename: str):
+    """The background render of these minutes for this reader, when they are too long to render during
+    the request (more than MINUTES_BACKGROUND_PAGES estimated pages); None otherwise.
+
+    The job is keyed by the reader's document itself, so any edit, a new day (overdue marks) or another
+    language makes a new render, and readers who get the same document share one."""
+    if version is not None and complete and _stored(version) is not None:
+        return None  # already rendered: served from storage at once
+    if estimated_pages(document) <= settings.MINUTES_BACKGROUND_PAGES:
+        return None
+    params = {
+        "meeting": meeting.pk,
+        "version": version.number if version is not None else None,
+        "full_access": policy.can_see_confidential(user, meeting),
+        "language": get_language() or settings.LANGUAGE_CODE,
+        "filename": filename,
+    }
+    return job_request(kind="minutes_pdf", params=params, user=user, data_version=_document_digest(document))
+
+
+def _render_job(params: dict, progress: Progress) -> dict:
+    progress(5, _("读取会议内容"))
+    meeting = Meeting.objects.get(pk=params["meeting"])
+    version = None
+    if params["version"] is not None:
+        version = meeting.versions.select_related("published_by").get(number=params["version"])
+    document, version, complete = document_with_access(meeting, params["full_access"], version)
+    data = reader_pdf(meeting, document, version, complete, progress=progress)
+    return {"pdf": Output(filename=params["filename"], content_type="application/pdf", content=data)}
+
+
+def _can_view_job(user, params: dict) -> bool:
+    meeting = Meeting.objects.filter(policy.visibility_q(user), pk=params.get("meeting")).first()
+    if meeting is None:
+        return False
+    return not params.get("full_access") or policy.can_see_confidential(user, meeting)
+
+
+minutes_job = JobKind(name="minutes_pdf", render=_render_job, can_view=_can_view_job)

@@ -2,6 +2,7 @@
 
 import gc
 import logging
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -63,6 +64,10 @@ def _cycle_collector_paused():
             gc.enable()
 
 
-def render_pdf(html: str) -> bytes:
+def render_pdf(html: str, *, laid_out: Callable[[int], None] | None = None) -> bytes:
+    """The PDF of `html`. `laid_out(pages)` is called between layout and writing, for progress bars."""
     with _cycle_collector_paused():
-        return HTML(string=html, base_url=static_base_url(), url_fetcher=StaticOnlyURLFetcher()).write_pdf()
+        document = HTML(string=html, base_url=static_base_url(), url_fetcher=StaticOnlyURLFetcher()).render()
+        if laid_out is not None:
+            laid_out(len(document.pages))
+        return document.write_pdf()

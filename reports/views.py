@@ -2,14 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from meetings.models import Meeting
 from meetings.policy import visibility_q
-from reports import minutes
+from reports import jobs, minutes
 from reports.docx import minutes_docx
 
 
@@ -36,12 +36,23 @@ def _attachment(data: bytes, content_type: str, filename: str) -> HttpResponse:
     return response
 
 
+def _pdf_response(request, meeting: Meeting, version=None, *, filename: str):
+    """The PDF as a download, or, for minutes too long to render during the request, a page that shows
+    the background render's progress and then offers the file."""
+    document, version, complete = minutes.reader_document(meeting, request.user, version)
+    job = minutes.background_job(meeting, request.user, document, version, complete, filename=filename)
+    if job is not None:
+        pages = minutes.estimated_pages(document)
+        context = {"meeting": meeting, "pages": pages, **jobs.progress_context(job)}
+        return render(request, "reports/minutes_job.html", context)
+    data = minutes.reader_pdf(meeting, document, version, complete)
+    return _attachment(data, "application/pdf", filename)
+
+
 @login_required
 def minutes_pdf(request, meeting_id: int):
     meeting = get_meeting_for_reader(request, meeting_id)
-    return _attachment(
-        minutes.pdf_for_reader(meeting, request.user), "application/pdf", _filename(meeting, "pdf")
-    )
+    return _pdf_response(request, meeting, filename=_filename(meeting, "pdf"))
 
 
 @login_required
@@ -49,8 +60,7 @@ def minutes_version_pdf(request, meeting_id: int, number: int):
     """One published version as it was signed off, also after the minutes were reopened (v1 next to v2)."""
     meeting = get_meeting_for_reader(request, meeting_id)
     version = get_object_or_404(meeting.versions.select_related("published_by"), number=number)
-    data = minutes.pdf_for_reader(meeting, request.user, version)
-    return _attachment(data, "application/pdf", _filename(meeting, f"v{number}.pdf"))
+    return _pdf_response(request, meeting, version, filename=_filename(meeting, f"v{number}.pdf"))
 
 
 @login_required

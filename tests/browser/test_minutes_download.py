@@ -55,7 +55,7 @@ def test_manager_downloads_the_minutes_as_pdf_and_docx(page, screenshot, tmp_pat
     docx_download.value.save_as(docx_path)
     document = docx.Document(io.BytesIO(docx_path.read_bytes()))
     titles = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
-    assert "完成营销自动化系统选型" in titles
+    assert any(title.startswith("完成营销自动化系统选型") for title in titles)
     assert any(p.style.name == "Heading 1" and "行动项" in p.text for p in document.paragraphs)
 
     # The print view is the same document, for the browser's print dialog.

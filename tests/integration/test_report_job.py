@@ -86,6 +86,28 @@ def test_worker_renders_the_report_and_the_page_serves_its_files(worker, client,
     assert RenderJob.objects.count() == 1
 
 
+def test_worker_renders_long_minutes_and_the_download_link_serves_them(worker, client, market, settings):
+    from meetings import services
+    from tests.factories import MeetingFactory
+
+    settings.MINUTES_BACKGROUND_PAGES = 1  # this meeting counts as long
+    meeting = MeetingFactory(
+        title="市场部季度复盘会", chair=market.head, recorder=market.head, department=market
+    )
+    item = services.agenda_item_add(meeting=meeting, title="季度指标回顾")
+    services.speaker_report_add(agenda_item=item, speaker=market.head, content="线索转化分析。" * 400)
+    services.decision_add(meeting=meeting, text="下季度线索有效率提升到30%")
+    client.force_login(market.head)
+    response = client.get(reverse("reports:minutes_pdf", args=[meeting.pk]))
+    assert response["Content-Type"].startswith("text/html")
+    job = response.context["job"]
+    html, seen = wait_for_state(client, job, {"done", "failed"})
+    assert seen[-1] == "done", html
+    assert "下载 PDF" in html
+    pdf = client.get(reverse("reports:job_download", args=[job.pk, "pdf"]))
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+
+
 def test_a_render_that_fails_in_the_worker_is_reported_in_chinese(worker, market):
     params = {
         "scope": "department",

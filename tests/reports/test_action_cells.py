@@ -41,7 +41,8 @@ def test_an_estimated_date_says_so():
 
 
 def test_wording_that_says_more_than_a_date_is_kept():
-    assert action(deadline_kind="recurring", deadline_text="每周五")["deadline_cell"] == "2030年4月1日(每周五)"
+    recurring = action(deadline_kind="recurring", deadline_text="每周五")
+    assert recurring["deadline_cell"] == "2030年4月1日(每周五)"
     undated = action(due_date=None, deadline_kind="event", deadline_text="产品上线后一周")
     assert undated["deadline_cell"] == "以事件为准(产品上线后一周)"
     assert action(due_date=None, deadline_kind="ongoing", deadline_text="")["deadline_cell"] == "持续进行"
@@ -61,7 +62,9 @@ def test_several_owners_and_decisions_are_listed_with_the_chinese_comma():
 
 def test_english_cells_use_english_punctuation():
     with translation.override("en"):
-        cells = action(leads=["王芳", "张伟"], decision_numbers=[1, 3], status="in_progress", progress=60, overdue=True)
+        cells = action(
+            leads=["王芳", "张伟"], decision_numbers=[1, 3], status="in_progress", progress=60, overdue=True
+        )
     assert cells["leads_cell"] == "王芳, 张伟"
     assert cells["title_cell"] == "完成营销自动化系统选型 (Decision 1, Decision 3)"
     assert cells["status_cell"] == "In progress 60% · overdue"
