@@ -34,6 +34,7 @@ matplotlib.rcParams.update(
 
 # How many departments a chart shows (the busiest); the tables list them all.
 MAX_BARS = 20
+MIN_BAR_SLOTS = 4  # a chart of one department is as tall as one of four, with bars as thick
 BLUE, RED, GREY, GREEN = "#0d6efd", "#dc3545", "#adb5bd", "#198754"
 
 
@@ -65,6 +66,13 @@ def _busiest(rows: list[dict], key) -> list[dict]:
     return sorted(rows, key=key, reverse=True)[:MAX_BARS]
 
 
+def _bar_slots(axes, count: int) -> None:
+    """Room for at least MIN_BAR_SLOTS bars, so one or two departments get bars of the usual
+    thickness rather than bars that fill the whole chart."""
+    extra = max(MIN_BAR_SLOTS - count, 0) / 2
+    axes.set_ylim(-0.5 - extra, count - 0.5 + extra)
+
+
 def _empty(axes, text: str) -> None:
     axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes, color="#6c757d")
     axes.set_axis_off()
@@ -74,7 +82,7 @@ def on_time_by_department(rows: list[dict], target: float | None = None) -> str:
     """Horizontal bars: 按时完成率 per department (departments with items due), target as a line."""
     rated = _busiest([r for r in rows if r["on_time_rate"] is not None], key=lambda r: r["due"])
     rated.reverse()  # barh draws bottom-up; the busiest goes on top
-    figure, axes = _figure(7, 0.35 * max(len(rated), 3) + 1)
+    figure, axes = _figure(7, 0.35 * max(len(rated), MIN_BAR_SLOTS) + 1)
     if not rated:
         _empty(axes, _("本期没有到期的行动项"))
         return _svg(figure, "on-time")
@@ -82,6 +90,7 @@ def on_time_by_department(rows: list[dict], target: float | None = None) -> str:
     # Positions, not category names: a department called "2026" must not become a date axis.
     positions = range(len(rated))
     bars = axes.barh(positions, values, color=BLUE, height=0.6)
+    _bar_slots(axes, len(rated))
     axes.set_yticks(positions, [r["name"] for r in rated])
     axes.bar_label(bars, labels=[f"{v:.1f}%" for v in values], padding=3, fontsize=9)
     axes.set_xlim(0, 110)
@@ -91,10 +100,13 @@ def on_time_by_department(rows: list[dict], target: float | None = None) -> str:
         axes.axvline(target, color=RED, linestyle="--", linewidth=1)
         axes.text(
             target,
-            len(rated) - 0.4,
+            1.0,  # just above the plot, whatever the number of bars
             _("目标 %(target)s%%") % {"target": f"{target:g}"},
             color=RED,
             fontsize=8,
+            ha="center",
+            va="bottom",
+            transform=axes.get_xaxis_transform(),
         )
     return _svg(figure, "on-time")
 
@@ -128,7 +140,7 @@ def open_overdue_by_department(rows: list[dict]) -> str:
     """Stacked horizontal bars per department: open and not overdue, plus overdue."""
     shown = _busiest([r for r in rows if r["open"]], key=lambda r: (r["open"], r["overdue"]))
     shown.reverse()
-    figure, axes = _figure(7, 0.35 * max(len(shown), 3) + 1)
+    figure, axes = _figure(7, 0.35 * max(len(shown), MIN_BAR_SLOTS) + 1)
     if not shown:
         _empty(axes, _("没有未完成的行动项"))
         return _svg(figure, "open-overdue")
@@ -137,6 +149,7 @@ def open_overdue_by_department(rows: list[dict]) -> str:
     on_track = [r["open"] - r["overdue"] for r in shown]
     axes.barh(positions, on_track, color=GREY, height=0.6, label=_("未逾期"))
     bars = axes.barh(positions, overdue, left=on_track, color=RED, height=0.6, label=_("已逾期"))
+    _bar_slots(axes, len(shown))
     axes.set_yticks(positions, [r["name"] for r in shown])
     axes.bar_label(bars, labels=[str(r["open"]) for r in shown], padding=3, fontsize=9)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
