@@ -22,6 +22,8 @@ setup-test:
 	@mkdir -p var
 	@$(PY) manage.py compilemessages -v0 --ignore=.venv
 
+# The demo organisation's name heads its minutes; set ORGANISATION_NAME to use your own.
+run: export ORGANISATION_NAME ?= 示例科技有限公司
 run: setup
 	@$(PY) manage.py load_demo
 	@echo

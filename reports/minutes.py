@@ -89,8 +89,9 @@ def _prepare_action(action: dict) -> dict:
     action["due"] = _date(action["due_date"])
     action["status_label"] = _label(Status, action["status"])
     action["deadline_kind_label"] = _label(DeadlineKind, action["deadline_kind"])
-    action["leads_cell"] = enumeration(action["leads"]) or "—"
-    action["supports_cell"] = enumeration(action["supports"]) or "—"
+    # Several owners go one per line: in a narrow column 市场部、研发一部 would break inside a name.
+    action["leads_cell"] = "\n".join(action["leads"]) or "—"
+    action["supports_cell"] = "\n".join(action["supports"]) or "—"
     action["deadline_cell"] = _deadline_cell(action)
     action["status_cell"] = _status_cell(action)
     title = action["title"]
