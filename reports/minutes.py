@@ -64,8 +64,9 @@ def _deadline_cell(action: dict) -> str:
             text = _("%(date)s(预计)") % {"date": text}
     else:
         text = action["deadline_kind_label"]
-    if action["deadline_text"] and (not action["due"] or action["deadline_kind"] in WORDING_KINDS):
-        text = _("%(deadline)s(%(wording)s)") % {"deadline": text, "wording": action["deadline_text"]}
+    wording = action["deadline_text"]
+    if wording and wording != text and (not action["due"] or action["deadline_kind"] in WORDING_KINDS):
+        text = _("%(deadline)s(%(wording)s)") % {"deadline": text, "wording": wording}
     return text
 
 

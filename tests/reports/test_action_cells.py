@@ -46,6 +46,11 @@ def test_wording_that_says_more_than_a_date_is_kept():
     undated = action(due_date=None, deadline_kind="event", deadline_text="产品上线后一周")
     assert undated["deadline_cell"] == "以事件为准(产品上线后一周)"
     assert action(due_date=None, deadline_kind="ongoing", deadline_text="")["deadline_cell"] == "持续进行"
+    # Wording that only repeats the kind is not printed twice.
+    assert (
+        action(due_date=None, deadline_kind="ongoing", deadline_text="持续进行")["deadline_cell"]
+        == "持续进行"
+    )
 
 
 def test_status_progress_and_overdue_share_one_line():
