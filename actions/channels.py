@@ -24,7 +24,7 @@ from django.utils.translation import ngettext
 from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
 from actions.ratelimit import limiter_for
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
-from meetings.templatetags.minutes import long_date
+from meetings.templatetags.minutes import enumeration, long_date
 
 logger = logging.getLogger(__name__)
 
@@ -151,7 +151,7 @@ def robot_message_for(reminders: list[Reminder]) -> RobotMessage:
         items = []
         for group in grouped.values():
             action = group[0].action
-            names = "、".join(dict.fromkeys(r.recipient.name for r in group))
+            names = enumeration(dict.fromkeys(r.recipient.name for r in group))
             text = _("【%(kind)s】%(title)s(%(names)s,时限 %(due)s)") % {
                 "kind": group[0].get_kind_display(),
                 "title": action.title,

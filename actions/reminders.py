@@ -27,6 +27,8 @@ from django.db.models import F, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from actions import links
 from actions import reminder_policy as rp
@@ -314,7 +316,7 @@ class _Planner:
             zone = self.zone_of(person)
             hit = slots.get(zone.name) if zone else None
             if hit:
-                rows.append(Planned(0, hit[0], person, hit[1], None, 0, "每周一汇总", zone.day))
+                rows.append(Planned(0, hit[0], person, hit[1], None, 0, _("每周一汇总"), zone.day))
         return rows
 
     def record_sweeps(self) -> None:
@@ -328,16 +330,38 @@ class _Planner:
 
 def _why(hit, role: str) -> str:
     kind, slot, detail = hit
-    who = {"lead": "牵头人", "support": "配合人", "manager": "升级对象"}[role]
+    who = {"lead": _("牵头人"), "support": _("配合人"), "manager": _("升级对象")}[role]
+    values = {"who": who, "days": detail, "level": detail, "slot": slot}
     if kind == Kind.UPCOMING:
-        return f"{who}:还有{detail}天到期(计划日 {slot})"
+        return (
+            ngettext(
+                "%(who)s:还有%(days)s天到期(计划日 %(slot)s)",
+                "%(who)s:还有%(days)s天到期(计划日 %(slot)s)",
+                detail,
+            )
+            % values
+        )
     if kind == Kind.DUE_TODAY:
-        return f"{who}:今天到期"
+        return _("%(who)s:今天到期") % values
     if kind == Kind.OVERDUE:
-        return f"{who}:已逾期{detail}天(计划日 {slot})"
+        return (
+            ngettext(
+                "%(who)s:已逾期%(days)s天(计划日 %(slot)s)",
+                "%(who)s:已逾期%(days)s天(计划日 %(slot)s)",
+                detail,
+            )
+            % values
+        )
     if kind == Kind.ESCALATION:
-        return f"{who}:逾期升级第{detail}级(计划日 {slot})"
-    return f"{who}:{detail}天没有进展记录(计划日 {slot})"
+        return _("%(who)s:逾期升级第%(level)s级(计划日 %(slot)s)") % values
+    return (
+        ngettext(
+            "%(who)s:%(days)s天没有进展记录(计划日 %(slot)s)",
+            "%(who)s:%(days)s天没有进展记录(计划日 %(slot)s)",
+            detail,
+        )
+        % values
+    )
 
 
 def _insert(rows: list[Planned], now: datetime.datetime) -> list[int]:
@@ -412,7 +436,7 @@ def _recover(now: datetime.datetime, *, dry_run: bool) -> list[int]:
     ids = list(Reminder.objects.filter(stale | lost).order_by("pk").values_list("pk", flat=True))
     if ids and not dry_run:
         Reminder.objects.filter(stale, pk__in=ids).update(
-            state=State.PENDING, note="发送中断(处理进程已停止),已重新排队"
+            state=State.PENDING, note=_("发送中断(处理进程已停止),已重新排队")
         )
         Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(queued_at=now)
         logger.warning("Re-enqueuing %d reminder(s) that were never sent", len(ids))
@@ -512,18 +536,18 @@ def message_day(reminder: Reminder) -> datetime.date:
 def still_applies(reminder: Reminder) -> str:
     """Why the reminder should not go out any more ("" when it should)."""
     if not reminder.recipient.is_active:
-        return "收件人已停用"
+        return _("收件人已停用")
     if reminder.kind == Kind.DIGEST:
         if not any(digest_items(reminder.recipient, message_day(reminder)).values()):
-            return "本周没有需要关注的事项"
+            return _("本周没有需要关注的事项")
         return ""
     action = reminder.action
     if action.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
-        return f"事项{action.get_status_display()},不再提醒"
+        return _("事项%(status)s,不再提醒") % {"status": action.get_status_display()}
     if reminder.kind != Kind.CHECKIN and action.due_date != reminder.due_date:
         if action.due_date is None:
-            return "计划后完成时限已被移除"
-        return f"计划后完成时限已改为 {action.due_date}"
+            return _("计划后完成时限已被移除")
+        return _("计划后完成时限已改为 %(date)s") % {"date": action.due_date}
     return ""
 
 
@@ -581,7 +605,7 @@ def deliver(reminder: Reminder) -> None:
     recipient = reminder.recipient
     if wants(recipient, "email"):
         if not recipient.email:
-            note = "收件人没有电子邮箱,只通过站内通知和群机器人提醒"
+            note = _("收件人没有电子邮箱,只通过站内通知和群机器人提醒")
             if reminder.note != note:
                 Reminder.objects.filter(pk=reminder.pk).update(note=note)
                 reminder.note = note

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from actions.models import (
     ActionItem,
@@ -204,7 +205,7 @@ def action_complete(*, action: ActionItem, by, note: str = "", completed_at: dat
         ]
     )
     progress_log(action=action, by=by, changes=changes, note=note)
-    _cancel_reminders(action, "事项已完成")
+    _cancel_reminders(action, _("事项已完成"))
     DeadlineChange.objects.filter(action=action, state=DeadlineChange.State.PENDING).update(
         state=DeadlineChange.State.REJECTED, decided_at=now, decision_note=_("事项已完成")
     )
@@ -272,7 +273,7 @@ def action_set_status(*, action: ActionItem, by, status: str, reason: str = "") 
     )
     progress_log(action=action, by=by, changes=changes, note=reason)
     if status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
-        _cancel_reminders(action, f"事项状态改为{action.get_status_display()}")
+        _cancel_reminders(action, _("事项状态改为%(status)s") % {"status": action.get_status_display()})
     return action
 
 
@@ -284,7 +285,7 @@ def _apply_deadline(action: ActionItem, *, by, new_due_date: datetime.date, note
         action.deadline_kind = DeadlineKind.DATE
     action.save(update_fields=["due_date", "deadline_kind", "updated_at"])
     progress_log(action=action, by=by, changes=changes, note=note)
-    _cancel_reminders(action, "完成时限已修改")
+    _cancel_reminders(action, _("完成时限已修改"))
 
 
 @transaction.atomic
@@ -376,7 +377,7 @@ def occurrence_deliver(*, occurrence: Occurrence, by, note: str = "") -> Occurre
     action = occurrence.action
     progress_log(action=action, by=by, changes={"delivered": str(occurrence.due_date)}, note=note)
     _sync_recurring_due_date(action)
-    _cancel_reminders(action, "本期已交付")
+    _cancel_reminders(action, pgettext("reminder cancelled", "本期已交付"))
     return occurrence
 
 

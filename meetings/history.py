@@ -9,6 +9,7 @@ import datetime
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from meetings.models import AgendaItem, Decision, Meeting, MeetingLogEntry
 
@@ -36,14 +37,16 @@ FIELD_LABELS = {
     "version": _("版本"),
 }
 
+# What a line is about, in the singular: "王芳 · 修改 · 决议" says which decision changed, where the same
+# word as a heading (English "Decisions") names them all.
 TARGET_LABELS = {
-    "meeting": _("会议"),
-    "agenda_item": _("议程"),
-    "decision": _("决议"),
-    "attendance": _("参会人员"),
-    "report": _("汇报"),
-    "action": _("行动项"),
-    "comment": _("评论"),
+    "meeting": pgettext_lazy("history", "会议"),
+    "agenda_item": pgettext_lazy("history", "议程"),
+    "decision": pgettext_lazy("history", "决议"),
+    "attendance": pgettext_lazy("history", "参会人员"),
+    "report": pgettext_lazy("history", "汇报"),
+    "action": pgettext_lazy("history", "行动项"),
+    "comment": pgettext_lazy("history", "评论"),
 }
 
 
@@ -170,7 +173,7 @@ def meeting_history(*, meeting: Meeting, full: bool, limit: int = 100) -> list[H
             HistoryLine(
                 at=p.created_at,
                 actor=p.author,
-                verb_label=_("更新"),
+                verb_label=pgettext_lazy("history", "更新"),
                 target_label=TARGET_LABELS["action"],
                 subject=p.action.title,
                 changes=p.changes,

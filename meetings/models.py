@@ -600,24 +600,26 @@ class MeetingLogEntry(models.Model):
     """One line of a meeting's history: who changed what, when. Action items keep theirs in
     actions.ProgressEntry; the meeting's history shows both."""
 
+    # In the "history" context: a history line says what was done (English "Deleted", "Reopened"),
+    # while the same Chinese words on a button say what to do ("Delete", "Reopen").
     class Verb(models.TextChoices):
-        CREATED = "created", _("创建")
-        UPDATED = "updated", _("修改")
-        DELETED = "deleted", _("删除")
-        STARTED = "started", _("开始会议")
-        SUBMITTED = "submitted", _("提交审批")
-        RETURNED = "returned", _("退回修改")
-        PUBLISHED = "published", _("签发发布")
-        REOPENED = "reopened", _("重新打开")
-        POSTPONED = "postponed", _("顺延议程")
-        COMMENTED = "commented", _("评论")
+        CREATED = "created", pgettext_lazy("history", "创建")
+        UPDATED = "updated", pgettext_lazy("history", "修改")
+        DELETED = "deleted", pgettext_lazy("history", "删除")
+        STARTED = "started", pgettext_lazy("history", "开始会议")
+        SUBMITTED = "submitted", pgettext_lazy("history", "提交审批")
+        RETURNED = "returned", pgettext_lazy("history", "退回修改")
+        PUBLISHED = "published", pgettext_lazy("history", "签发发布")
+        REOPENED = "reopened", pgettext_lazy("history", "重新打开")
+        POSTPONED = "postponed", pgettext_lazy("history", "顺延议程")
+        COMMENTED = "commented", pgettext_lazy("history", "评论")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="log_entries")
     actor = models.ForeignKey(
         User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    verb = models.CharField(_("操作"), max_length=20, choices=Verb.choices)
+    verb = models.CharField(pgettext_lazy("history", "操作"), max_length=20, choices=Verb.choices)
     # What changed: "meeting", "agenda_item", "decision", "attendance", "report", "action".
     target = models.CharField(_("对象"), max_length=20, default="meeting")
     target_id = models.PositiveIntegerField(null=True, blank=True)

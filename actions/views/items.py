@@ -25,7 +25,7 @@ from actions.models import ActionItem, DeadlineKind, ProgressEntry, local_today
 from actions.policy import ActionAccess, access
 from actions.views.common import content_version, get_action_for_user
 from meetings.models import Department
-from meetings.templatetags.minutes import long_date
+from meetings.templatetags.minutes import enumeration, long_date
 
 
 def row_errors(bound: dict) -> list[str]:
@@ -124,7 +124,7 @@ def change_lines(entry: ProgressEntry) -> list[tuple[str, str]]:
     if progress := changes.get("progress"):
         lines.append((_("进度"), f"{progress[0]}% → {progress[1]}%"))
     if owners := changes.get("owners"):
-        before, after = ("、".join(names) or "—" for names in owners)
+        before, after = (enumeration(names) or "—" for names in owners)
         lines.append((_("责任人"), f"{before} → {after}"))
     if due := changes.get("due_date"):
         lines.append((_("完成时限"), f"{_day(due[0])} → {_day(due[1])}"))

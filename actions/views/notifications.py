@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from actions import notifications
@@ -46,5 +46,9 @@ def notification_read(request, notification_id: int):
 def notification_read_all(request):
     count = notifications.notifications_mark_all_read(user=request.user)
     if count:
-        messages.success(request, _("已将 %(count)d 条通知标记为已读。") % {"count": count})
+        messages.success(
+            request,
+            ngettext("已将 %(count)d 条通知标记为已读。", "已将 %(count)d 条通知标记为已读。", count)
+            % {"count": count},
+        )
     return redirect("actions:notifications")

@@ -83,6 +83,12 @@ def due_phrase(action) -> str:
 
 
 @register.filter
+def owner_names(owners) -> str:
+    """The names of ActionOwner rows as a list: 王芳、市场部."""
+    return enumeration(owner.owner_name for owner in owners)
+
+
+@register.filter
 def owners_by_role(action, role: str) -> str:
-    """Comma-separated owner names for one role, from prefetched owners."""
-    return enumeration(owner.owner_name for owner in action.owners.all() if owner.role == role)
+    """Owner names for one role, from prefetched owners."""
+    return owner_names(owner for owner in action.owners.all() if owner.role == role)

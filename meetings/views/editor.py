@@ -28,7 +28,7 @@ from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
 from meetings.markdown import looks_like_html, render_markdown
 from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, SpeakerReport, User
 from meetings.policy import can_edit_meeting, visibility_q
-from meetings.templatetags.minutes import long_date
+from meetings.templatetags.minutes import enumeration, long_date
 
 
 def json_login_required(view):
@@ -222,7 +222,7 @@ def _owners(meeting, raw_owners) -> list:
         owners.append((found, role))
     if missing:
         raise ValidationError(
-            _("责任人“%(names)s”已被删除或停用,请重新选择。") % {"names": "、".join(missing)},
+            _("责任人“%(names)s”已被删除或停用,请重新选择。") % {"names": enumeration(missing)},
             code="missing_owner",
         )
     if not any(role == ActionOwner.Role.LEAD for _o, role in owners):

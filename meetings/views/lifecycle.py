@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from meetings import history, lifecycle, notifications
@@ -18,6 +19,7 @@ from meetings import series as series_rules
 from meetings.calendar import meeting_ics
 from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
 from meetings.models import AgendaItem, Meeting
+from meetings.templatetags.minutes import enumeration
 from meetings.views.pages import get_meeting_for_user
 
 
@@ -203,7 +205,7 @@ def _document_lines(content: dict) -> list[str]:
             if decision.get(key):
                 lines.append(f"  {key}: {decision[key]}")
     for action in content.get("actions", []):
-        owners = "、".join(action.get("leads", []))
+        owners = enumeration(action.get("leads", []))
         due = action.get("due_date") or ""
         lines.append(f"{_('行动项')} {action.get('number')}: {action.get('title')} [{owners}] {due}")
     return lines
@@ -322,7 +324,11 @@ def agenda_postpone(request, meeting_id: int):
         messages.error(request, _error_text(exc))
         return _back(meeting, "agenda")
     messages.success(
-        request, _("已将 %(count)s 项议程顺延到《%(title)s》。") % {"count": count, "title": target.title}
+        request,
+        ngettext(
+            "已将 %(count)s 项议程顺延到《%(title)s》。", "已将 %(count)s 项议程顺延到《%(title)s》。", count
+        )
+        % {"count": count, "title": target.title},
     )
     return _back(meeting, "agenda")
 
@@ -350,7 +356,15 @@ def send_invitation(request, meeting_id: int):
     meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
     count = len(notifications.enqueue_invitation(meeting))
     if count:
-        messages.success(request, _("会议通知(附日历邀请)正在发送给 %(count)s 人。") % {"count": count})
+        messages.success(
+            request,
+            ngettext(
+                "会议通知(附日历邀请)正在发送给 %(count)s 人。",
+                "会议通知(附日历邀请)正在发送给 %(count)s 人。",
+                count,
+            )
+            % {"count": count},
+        )
     else:
         messages.info(request, _("会议通知已经发送过,或参会人员都没有登记电子邮箱。"))
     return _back(meeting)

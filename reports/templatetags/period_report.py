@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -32,4 +33,10 @@ def num(value) -> str:
 
 @register.filter
 def days(value) -> str:
-    return DASH if value is None else _("%(days)s 天") % {"days": f"{value:g}"}
+    """3 → "3 天"; 1.5 → "1.5 天"."""
+    if value is None:
+        return DASH
+    # gettext picks a plural form from a whole number; a fraction reads like a plural in English
+    # ("1.5 days"), so it counts as 2.
+    count = int(value) if float(value).is_integer() else 2
+    return ngettext("%(days)s 天", "%(days)s 天", count) % {"days": f"{value:g}"}

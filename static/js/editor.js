@@ -414,8 +414,9 @@
     if (!waiting.length) return;
     for (const entry of waiting) entry.awaitingRestore = true;
     const banner = document.getElementById("restore-banner");
+    const form = waiting.length === 1 ? "restore-text-one" : "restore-text-other";
     banner.querySelector(".restore-text").textContent = document
-      .getElementById("restore-text")
+      .getElementById(form)
       .content.textContent.replace("{count}", String(waiting.length));
     banner.hidden = false;
     banner.addEventListener("click", (event) => {

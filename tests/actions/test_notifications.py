@@ -94,6 +94,18 @@ def test_mark_one_and_mark_all_read(client_for, owner):
     assert not Notification.objects.filter(read_at__isnull=True).exists()
 
 
+def test_mark_all_read_counts_in_english(client_for, owner):
+    owner.language = "en"
+    owner.save(update_fields=["language"])
+    client = client_for(owner)
+    notify(owner, 1)
+    response = client.post(reverse("actions:notifications_read_all"), follow=True)
+    assert "Marked 1 notification as read." in response.text
+    notify(owner, 3)
+    response = client.post(reverse("actions:notifications_read_all"), follow=True)
+    assert "Marked 3 notifications as read." in response.text
+
+
 def test_someone_elses_notification_is_404(client_for, owner, outsider):
     [note] = notify(owner)
     client = client_for(outsider)

@@ -4,6 +4,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from actions import reminders, services
 from actions.models import (
@@ -238,6 +239,14 @@ def test_completing_holding_or_redating_cancels_pending_reminders(owner, chair, 
     change(action, chair)
     pending.refresh_from_db()
     assert pending.state == Reminder.State.CANCELLED and reason in pending.note
+
+
+def test_cancel_reason_is_one_sentence_in_the_language_of_the_change(owner, chair, meeting):
+    action = make_action(lead=owner, meeting=meeting, due_date=day(0))
+    plan_at(day(0))
+    with translation.override("en"):
+        services.action_set_status(action=action, by=chair, status=Status.ON_HOLD, reason="等预算")
+    assert Reminder.objects.get(action=action).note == "The item's status changed to “On hold”"
 
 
 def test_recovery_requeues_stale_claims_and_lost_rows(owner):

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from config.celery import app as celery_app
 from meetings import lifecycle, services
@@ -276,6 +278,26 @@ def test_history_records_who_changed_what(client_for, minutes, recorder, chair, 
     assert "待审批" in text  # the status shown in words, not codes
     verbs = list(minutes.log_entries.values_list("verb", flat=True))
     assert MeetingLogEntry.Verb.SUBMITTED in verbs and MeetingLogEntry.Verb.RETURNED in verbs
+
+
+@pytest.mark.django_db
+def test_english_history_says_what_was_done_where_the_buttons_say_what_to_do(
+    client_for, minutes, recorder, chair
+):
+    post(client_for(recorder), "agenda_add", minutes, {"title": "渠道调整", "day": 1})
+    post(client_for(recorder), "submit", minutes)
+    post(client_for(chair), "return", minutes, {"comment": "请补充汇报"})
+    chair.language = "en"
+    chair.save(update_fields=["language"])
+    client = client_for(chair)
+    history = client.get(reverse("meetings:history", args=[minutes.pk])).text
+    assert "Created · Agenda item “渠道调整”" in history
+    assert "Submitted for approval" in history and "Returned for changes" in history
+    page = client.get(minutes.get_absolute_url()).text
+    assert "<strong>Returned for changes</strong>" in page
+    with translation.override("en"):
+        assert MeetingLogEntry.Verb.DELETED.label == "Deleted" and gettext("删除") == "Delete"
+        assert MeetingLogEntry.Verb.REOPENED.label == "Reopened" and gettext("重新打开") == "Reopen"
 
 
 @pytest.mark.django_db

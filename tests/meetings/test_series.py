@@ -405,3 +405,19 @@ def test_review_row_left_at_its_status_only_records_progress(client_for, chair, 
     )
     item.refresh_from_db()
     assert (item.status, item.progress) == (Status.IN_PROGRESS, 30)
+
+
+@pytest.mark.django_db
+def test_series_page_in_english_lists_people_with_commas_and_counts_days(client_for, chair, owner):
+    series = make_series(chair=chair, create_days_ahead=1)
+    series.participants.set([chair, owner])
+    chair.language = "en"
+    chair.save(update_fields=["language"])
+    page = client_for(chair).get(reverse("meetings:series_detail", args=[series.pk])).text
+    assert "张伟, 王芳" in page or "王芳, 张伟" in page
+    assert "、" not in page
+    assert "created automatically 1 day before" in page
+    series.create_days_ahead = 3
+    series.save(update_fields=["create_days_ahead"])
+    page = client_for(chair).get(reverse("meetings:series_detail", args=[series.pk])).text
+    assert "created automatically 3 days before" in page

@@ -5,12 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from actions import services
 from actions.models import DeadlineChange, Occurrence, ProgressEntry, Status, local_today
 from meetings.models import MeetingKind
 from reports import metrics
+from reports.templatetags import period_report
 from reports.templatetags.period_report import pct, pp
 from tests.factories import DecisionFactory, DepartmentFactory, MeetingFactory, UserFactory, make_action
 
@@ -53,6 +54,15 @@ def test_change_reads_as_percentage_points_with_a_minus_sign():
     assert pp(5.0) == "+5.0 个百分点"
     assert pct(95.0) == "95.0%"
     assert pct(None) == "—"
+
+
+def test_days_read_as_one_day_or_several_in_english():
+    assert period_report.days(1) == "1 天" and period_report.days(3) == "3 天"
+    with translation.override("en"):
+        assert period_report.days(1) == "1 day"
+        assert period_report.days(3) == "3 days"
+        assert period_report.days(1.5) == "1.5 days"
+        assert period_report.days(None) == "—"
 
 
 @pytest.mark.django_db
