@@ -10,6 +10,7 @@ docs/metrics.md explains the same rules in prose.
 
 import calendar
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,8 @@ from actions.models import (
     overdue_q,
 )
 from actions.selectors import actions_in_departments
-from meetings.models import Department, Meeting, MeetingKind
+from meetings.models import Department, Meeting, MeetingKind, User
+from meetings.templatetags.minutes import enumeration
 
 # An open item nobody has logged anything on for this many days is 停滞 (stale).
 STALE_DAYS = 14
@@ -600,7 +602,7 @@ def overdue_rows(items, today: datetime.date, limit: int):
     return [
         {
             "title": title,
-            "leads": "、".join(leads.get(pk, [])),
+            "leads": enumeration(leads.get(pk, [])),
             "meeting": meeting or "",
             "due_date": due,
             "days": (today - due).days,
@@ -689,7 +691,8 @@ def build_report(
 
 def data_version() -> str:
     """A fingerprint of everything a report reads: it changes whenever an item, its log, its deadline
-    changes or occurrences, a meeting, a decision or the department tree changes (seven small queries)."""
+    changes or occurrences, a meeting, a decision, the department tree or anyone's department changes
+    (eight small queries)."""
     parts = [
         ActionItem.objects.aggregate(n=Count("pk"), t=Max("updated_at")),
         ActionOwner.objects.aggregate(n=Count("pk"), m=Max("pk")),
@@ -699,5 +702,7 @@ def data_version() -> str:
         Meeting.objects.aggregate(n=Count("pk", distinct=True), t=Max("updated_at"), d=Count("decisions")),
         # The tree is small: its whole shape, so moving a department changes the version.
         list(Department.objects.order_by("pk").values_list("pk", "parent_id", "head_id")),
+        # Who works where decides whose items a department report counts.
+        list(User.objects.order_by("pk").values_list("pk", "department_id")),
     ]
-    return repr(parts)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
