@@ -346,14 +346,9 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     attendance = doc["attendance"]
-    present = ";".join(
-        (f"{g['department']}{colon()}" if g["department"] else "")
-        + "、".join(p["name"] + (f"({_('迟到')})" if p["late"] else "") for p in g["people"])
-        for g in attendance["present"]
-    )
-    absent = "、".join(
-        f"{p['name']}({p['status_label']}" + (f"{colon()}{p['note']}" if p["note"] else "") + ")"
-        for p in attendance["absent"]
+    # One line per department, as in the PDF.
+    present = "\n".join(
+        (f"{g['department']}{colon()}" if g["department"] else "") + g["names"] for g in attendance["present"]
     )
     details = [
         (_("会议时间"), time_range(meeting["starts"], meeting["ends"])),
@@ -361,8 +356,8 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
         (_("主持人"), (doc["chair"] or {}).get("display") or "—"),
         (_("记录人"), (doc["recorder"] or {}).get("display") or "—"),
         (_("参会人员"), present or "—"),
-        (_("缺席人员"), absent or "—"),
-        (_("列席/特邀人员"), "、".join(p["name"] for p in attendance["guests"]) or "—"),
+        (_("缺席人员"), attendance["absent_text"] or "—"),
+        (_("列席/特邀人员"), attendance["guests_text"] or "—"),
     ]
     table = word.add_table(rows=0, cols=2)
     table.style = word.styles["Table Grid"]

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from actions.models import DeadlineKind, Status
@@ -103,6 +103,18 @@ def _prepare_action(action: dict) -> dict:
     return action
 
 
+def _attendee(person: dict) -> str:
+    return _("%(name)s(迟到)") % {"name": person["name"]} if person["late"] else person["name"]
+
+
+def _absentee(person: dict) -> str:
+    """钱七(请假:出差在外)."""
+    reason = person["status_label"]
+    if person["note"]:
+        reason = _("%(status)s:%(note)s") % {"status": reason, "note": person["note"]}
+    return _("%(name)s(%(reason)s)") % {"name": person["name"], "reason": reason}
+
+
 def _agenda_days(agenda: list[dict]) -> list[dict]:
     """Agenda items grouped by day; one group without a heading unless the meeting ran several days."""
     days: dict[int, list[dict]] = {}
@@ -118,13 +130,17 @@ def prepare(document: dict) -> dict:
     meeting["starts"] = _datetime(meeting["starts_at"])
     meeting["ends"] = _datetime(meeting["ends_at"])
     meeting["kind_label"] = _label(MeetingKind, meeting["kind"])
-    for group in [doc["attendance"]["absent"], doc["attendance"]["guests"]]:
+    attendance = doc["attendance"]
+    for group in [attendance["absent"], attendance["guests"]]:
         for person in group:
             person["status_label"] = _label(Attendance.Status, person["status"])
             person["role_label"] = _label(Attendance.Role, person["role"])
-    for group in doc["attendance"]["present"]:
+    for group in attendance["present"]:
         for person in group["people"]:
             person["late"] = person["status"] == Attendance.Status.LATE
+        group["names"] = enumeration(_attendee(person) for person in group["people"])
+    attendance["absent_text"] = enumeration(_absentee(person) for person in attendance["absent"])
+    attendance["guests_text"] = enumeration(person["name"] for person in attendance["guests"])
     for action in doc["actions"]:
         _prepare_action(action)
     previous = doc.get("previous_actions")
@@ -220,7 +236,8 @@ def minutes_pdf(
         progress(20, _("排版"))
 
         def laid_out(pages: int) -> None:
-            progress(75, _("写入 PDF(共 %(pages)s 页)") % {"pages": pages})
+            step = ngettext("写入 PDF(共 %(pages)s 页)", "写入 PDF(共 %(pages)s 页)", pages)
+            progress(75, step % {"pages": pages})
 
     data = render_pdf(html, laid_out=laid_out)
     logger.info(
