@@ -63,7 +63,7 @@ def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=series_rules.site_zone())
 
 
-def _backdate(meeting: Meeting, when: datetime.datetime, since: datetime.datetime) -> None:
+def backdate(meeting: Meeting, when: datetime.datetime, since: datetime.datetime) -> None:
     """Move what was written just now (log lines, progress entries, versions) to `when`."""
     MeetingLogEntry.objects.filter(meeting=meeting, at__gte=since).update(at=when)
     MeetingVersion.objects.filter(meeting=meeting).update(published_at=when)
@@ -111,8 +111,9 @@ def load(*, users: dict, departments: dict, today: datetime.date) -> MeetingSeri
                 meeting=meeting, action=action, by=recorder, status=status, progress=progress, note=note
             )
             ProgressEntry.objects.filter(action=action, created_at__gte=since).update(created_at=ended)
+            # Done at this meeting, not when the demo loads: on time or late as of that day.
             ActionItem.objects.filter(pk=action.pk, completed_at__gte=since).update(
-                completed_at=ended, updated_at=ended
+                completed_at=ended, updated_at=ended, completed_on_time=action.was_on_time(ended)
             )
         topic = meeting.agenda_items.get(title="各组工作汇报")
         speaker_report_add(agenda_item=topic, content=report, speaker=recorder, by=recorder)
@@ -133,5 +134,5 @@ def load(*, users: dict, departments: dict, today: datetime.date) -> MeetingSeri
         lifecycle.meeting_start(meeting=meeting, by=recorder)
         lifecycle.meeting_submit(meeting=meeting, by=recorder)
         lifecycle.meeting_publish(meeting=meeting, by=chair, notify=False)
-        _backdate(meeting, ended + datetime.timedelta(hours=3), since)
+        backdate(meeting, ended + datetime.timedelta(hours=3), since)
     return series

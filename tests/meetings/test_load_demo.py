@@ -195,3 +195,20 @@ def test_demo_has_postponements_and_a_waiting_request():
     states = list(DeadlineChange.objects.values_list("state", flat=True))
     assert states.count(DeadlineChange.State.APPROVED) == 2
     assert states.count(DeadlineChange.State.PENDING) == 1
+
+
+def test_every_published_meeting_has_its_signed_version_dated_after_the_meeting():
+    load_demo()
+    for meeting in Meeting.objects.filter(status=Meeting.Status.PUBLISHED):
+        version = meeting.versions.order_by("number").first()
+        assert version is not None, meeting.title
+        assert meeting.starts_at < version.published_at <= timezone.now()
+        assert version.content["meeting"]["title"] == meeting.title
+
+
+def test_completed_items_are_on_time_or_late_as_of_their_completion_day():
+    load_demo()
+    done = ActionItem.objects.filter(status=Status.DONE, due_date__isnull=False)
+    assert done.exists()
+    for action in done:
+        assert action.completed_on_time == action.was_on_time(action.completed_at), action.title

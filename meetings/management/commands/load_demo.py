@@ -21,7 +21,7 @@ from actions.services import (
     occurrence_deliver,
     progress_log,
 )
-from meetings import demo_lifecycle
+from meetings import demo_lifecycle, lifecycle
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
     agenda_item_add,
@@ -879,8 +879,17 @@ class _Loader:
         ]
         for item_spec in spec["actions"]:
             self._action(item_spec, meeting, day, ends, decisions)
+        status = spec.get("status", Meeting.Status.PUBLISHED)
+        if status == Meeting.Status.PUBLISHED:
+            # Published as the lifecycle does it, so the minutes have their signed version (签发 block,
+            # stored PDF), dated the day after the meeting.
+            since = timezone.now()
+            Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.SUBMITTED)
+            meeting.refresh_from_db()
+            lifecycle.meeting_publish(meeting=meeting, by=meeting.chair, confirm_empty=True, notify=False)
+            demo_lifecycle.backdate(meeting, min(ends + datetime.timedelta(days=1), self.now), since)
         Meeting.objects.filter(pk=meeting.pk).update(
-            status=spec.get("status", Meeting.Status.PUBLISHED),
+            status=status,
             created_at=starts - datetime.timedelta(days=2),
             updated_at=min(ends + datetime.timedelta(days=1), self.now),
         )
