@@ -229,8 +229,9 @@ class _MarkdownToWord(HTMLParser):
     """Writes the sanitised HTML of meetings.markdown into Word paragraphs: lists become Word lists,
     bold and italic become run formatting, line breaks stay line breaks."""
 
-    def __init__(self, document, *, label: str = ""):
+    def __init__(self, document, *, label: str = "", secret: bool = False):
         super().__init__(convert_charrefs=True)
+        self.secret = secret
         self.document = document
         self.paragraph = None
         self.lists: list[tuple[str, int | None]] = []
@@ -241,6 +242,8 @@ class _MarkdownToWord(HTMLParser):
     def _add_label(self, paragraph) -> None:
         if self.label:
             paragraph.add_run(self.label).bold = True
+            if self.secret:
+                _secret_tag(paragraph)
             self.label = ""
 
     def _new(self, style: str | None = None):
@@ -287,12 +290,21 @@ class _MarkdownToWord(HTMLParser):
         run.italic = bool(self.italic) or None
 
 
-def _rich_text(document, text: str, *, label: str = "") -> None:
-    parser = _MarkdownToWord(document, label=label)
+def _rich_text(document, text: str, *, label: str = "", secret: bool = False) -> None:
+    parser = _MarkdownToWord(document, label=label, secret=secret)
     parser.feed(str(render_markdown(text)))
     parser.close()
     if parser.label:  # no text at all: keep the label
-        document.add_paragraph().add_run(parser.label).bold = True
+        parser._add_label(document.add_paragraph())
+
+
+def _secret_tag(paragraph, secret: bool = True):
+    """The red 机密 tag the PDF puts on a confidential agenda item or decision, for a reader who may see
+    it: whoever edits or forwards the Word file can still tell which parts are restricted."""
+    if secret:
+        run = paragraph.add_run(_("【%(mark)s】") % {"mark": pgettext("classification", "机密")})
+        run.bold, run.font.color.rgb = True, RED
+    return paragraph
 
 
 def _presenter(presenter: dict) -> str:
@@ -342,7 +354,7 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
         _set_fonts(run, *HEADING_FONT)
     if meeting["document_number"]:
         word.add_paragraph(meeting["document_number"]).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    title = word.add_paragraph(f"《{meeting['title']}》{_('会议纪要')}", style="Title")
+    title = word.add_paragraph(_("《%(title)s》会议纪要") % {"title": meeting["title"]}, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     attendance = doc["attendance"]
@@ -391,12 +403,12 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
                 text = item["title"]
                 if item["presenter"]:
                     text += _presenter(item["presenter"])
-                _numbered(word, text, agenda_list)
+                _secret_tag(_numbered(word, text, agenda_list), item["confidential"])
     previous = doc.get("previous_actions")
     if previous:
         section(_("上次会议行动项落实情况"))
         word.add_paragraph(
-            _("上次会议:%(title)s(%(date)s)")
+            _("上次会议:%(title)s,%(date)s")
             % {"title": previous["meeting"]["title"], "date": long_date(previous["meeting"]["starts"])}
         )
         rows = [
@@ -412,13 +424,14 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
             heading = f"{item['number']}. {item['title']}"
             if item["presenter"]:
                 heading += _presenter(item["presenter"])
-            word.add_heading(heading, level=2)
+            _secret_tag(word.add_heading(heading, level=2), item["confidential"])
             for report in item["reports"]:
                 _rich_text(word, report["content"], label=f"{report['speaker']}{colon()}")
     if doc["issues"]:
         section(_("问题与讨论"))
         for n, decision in enumerate(doc["issues"], 1):
-            word.add_heading(_("问题%(number)s") % {"number": n}, level=2)
+            heading = word.add_heading(_("问题%(number)s") % {"number": n}, level=2)
+            _secret_tag(heading, decision["confidential"])
             if decision["problem"]:
                 _rich_text(word, decision["problem"], label=f"{_('问题描述')}{colon()}")
             if decision["discussion"]:
@@ -427,7 +440,8 @@ def _build(document: dict, publication: dict | None) -> bytes:  # noqa: C901 (on
     if doc["decisions"]:
         section(_("会议决议"))
         for decision in doc["decisions"]:
-            _rich_text(word, decision["text"], label=f"{decision_label(decision['number'])}{colon()}")
+            label = f"{decision_label(decision['number'])}{colon()}"
+            _rich_text(word, decision["text"], label=label, secret=decision["confidential"])
     section(_("行动项"))
     if doc["actions"]:
         rows = [

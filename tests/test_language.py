@@ -44,3 +44,15 @@ def test_htmx_request_after_session_expiry_loads_the_login_page_whole(client):
     response = client.post(reverse("actions:progress", args=[1]), {"progress": 50}, HTTP_HX_REQUEST="true")
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_each_language_is_offered_under_its_own_name(client_for, owner):
+    """A reader who cannot read the current language still finds theirs: English reads "English"."""
+    page = client_for(owner).get(reverse("actions:my")).text
+    assert '<option value="en" lang="en">English</option>' in page
+    assert "英语" not in page
+    owner.language = "en"
+    owner.save()
+    page = client_for(owner).get(reverse("actions:my")).text
+    assert '<option value="zh-hans" lang="zh-hans">简体中文</option>' in page

@@ -193,3 +193,29 @@ def test_english_docx_labels_use_an_ascii_colon_and_space(client_for, chair, min
     for text in labels:
         assert ": " in text and "\uff1a" not in text
         assert text.split(":", 1)[1].startswith(" ")
+
+
+@pytest.mark.django_db
+def test_confidential_parts_are_tagged_in_red_for_a_reader_who_may_see_them(client_for, chair, minutes):  # noqa: F811
+    item = minutes.agenda_items.order_by("order").first()
+    item.is_confidential = True
+    item.save()
+    secret = services.decision_add(meeting=minutes, text="收购谈判底价不超过两亿元")
+    secret.is_confidential = True
+    secret.save()
+    document = docx.Document(io.BytesIO(download_docx(client_for(chair), minutes)))
+
+    def tagged(paragraph) -> bool:
+        return any(
+            run.text == "【机密】" and run.font.color.rgb == docx.shared.RGBColor(0xC0, 0, 0)
+            for run in paragraph.runs
+        )
+
+    agenda = [p for p in document.paragraphs if p.style.name == "List Number"]
+    assert tagged(agenda[0]) and not tagged(agenda[1])
+    headings = [p for p in document.paragraphs if p.style.name == "Heading 2" and p.text.startswith("1. ")]
+    assert tagged(headings[0])
+    decision = next(p for p in document.paragraphs if "收购谈判底价" in p.text)
+    assert tagged(decision) and decision.text.startswith("决议四:【机密】")
+    public = next(p for p in document.paragraphs if p.text.startswith("决议一:"))
+    assert not tagged(public)

@@ -148,3 +148,17 @@ def test_items_of_a_confidential_previous_meeting_count_as_confidential(chair, o
     assert document["previous_actions"]["actions"][0]["confidential"] is True
     restricted = document_for_reader(document, can_see_confidential=False)
     assert restricted["previous_actions"]["actions"] == []
+
+
+@pytest.mark.django_db
+def test_latest_progress_is_what_people_wrote_not_the_creation_line(chair, owner, meeting):
+    from actions.models import ActionOwner
+    from actions.services import action_create
+
+    action = action_create(
+        title="输出竞品简报", owners=[(owner, ActionOwner.Role.LEAD)], by=chair, meeting=meeting
+    )
+    assert action.progress_entries.get().note  # the item's log starts with "创建行动项"
+    assert minutes_document(meeting)["actions"][0]["latest_note"] == ""
+    ProgressEntry.objects.create(action=action, author=owner, note="已完成初稿")
+    assert minutes_document(meeting)["actions"][0]["latest_note"] == "已完成初稿"
