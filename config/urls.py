@@ -15,3 +15,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The 404 page shows the reason a view gives for the user (config.errors.NotFound).
+handler404 = "config.views.page_not_found"

@@ -3,10 +3,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views import i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+
+from config.errors import NotFound
 
 
 @login_required
@@ -57,3 +59,9 @@ def healthz(request):
         "redis": redis_detail,
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def page_not_found(request, exception):
+    """The 404 page, with the reason when the view gave one meant for the user (config.errors.NotFound)."""
+    message = str(exception.args[0]) if isinstance(exception, NotFound) and exception.args else ""
+    return render(request, "404.html", {"message": message}, status=404)

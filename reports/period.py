@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from actions.filters import MarkInvalidMixin
 from actions.models import local_today
 from actions.policy import can_view_all_actions
+from config.errors import NotFound
 from meetings.forms import check_year
 from meetings.models import Department, MeetingSeries
 from reports import charts, metrics
@@ -79,19 +80,19 @@ def scope_for(allowed: Allowed, params: dict) -> metrics.Scope:
     kind = params.get("scope")
     if kind == metrics.ORGANISATION:
         if not allowed.everything:
-            raise Http404(_("您没有查看全公司报告的权限。"))
+            raise NotFound(_("您没有查看全公司报告的权限。"))
         return metrics.Scope(metrics.ORGANISATION, _("全公司"))
     if kind == metrics.DEPARTMENT:
         department = Department.objects.filter(pk=_int(params.get("department"))).first()
         if department is None or department.pk not in allowed.department_ids:
-            raise Http404(_("部门不存在,或不在您的查看范围内。"))
+            raise NotFound(_("部门不存在,或不在您的查看范围内。"))
         ids = Department.subtree_ids([department.pk])
         label = department.name + (_("(含下级部门)") if len(ids) > 1 else "")
         return metrics.Scope(metrics.DEPARTMENT, label, department_ids=frozenset(ids))
     if kind == metrics.SERIES:
         series = allowed.series().filter(pk=_int(params.get("series"))).first()
         if series is None:
-            raise Http404(_("会议系列不存在,或不在您的查看范围内。"))
+            raise NotFound(_("会议系列不存在,或不在您的查看范围内。"))
         return metrics.Scope(metrics.SERIES, series.title, series_id=series.pk)
     raise Http404
 
@@ -109,12 +110,12 @@ def check_visible(request, allowed: Allowed) -> None:
     get = request.GET
     wanted = get.get("department", "")
     if wanted and (_int(wanted) is None or _int(wanted) not in allowed.department_ids):
-        raise Http404(_("部门不存在,或不在您的查看范围内。"))
+        raise NotFound(_("部门不存在,或不在您的查看范围内。"))
     wanted = get.get("series", "")
     if wanted and not allowed.series().filter(pk=_int(wanted) or 0).exists():
-        raise Http404(_("会议系列不存在,或不在您的查看范围内。"))
+        raise NotFound(_("会议系列不存在,或不在您的查看范围内。"))
     if get.get("scope") == metrics.ORGANISATION and not allowed.everything:
-        raise Http404(_("您没有查看全公司报告的权限。"))
+        raise NotFound(_("您没有查看全公司报告的权限。"))
 
 
 class PeriodReportForm(MarkInvalidMixin, forms.Form):

@@ -1,12 +1,13 @@
 """Downloads of the minutes: PDF, Word and the browser's print view. Each reader gets what they may see."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from config.errors import NotFound
 from meetings.models import Meeting
 from meetings.policy import visibility_q
 from reports import jobs, minutes
@@ -19,7 +20,7 @@ def get_meeting_for_reader(request, meeting_id: int) -> Meeting:
     visible = Meeting.objects.filter(visibility_q(request.user), pk=meeting_id).values("pk")
     meeting = Meeting.objects.with_people().filter(pk__in=visible).first()
     if meeting is None:
-        raise Http404(_("会议不存在,或您没有查看权限。"))
+        raise NotFound(_("会议不存在,或您没有查看权限。"))
     return meeting
 
 

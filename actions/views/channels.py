@@ -3,7 +3,6 @@ Anyone else gets 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -11,11 +10,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from actions import channel_policy, channels
 from actions.channel_forms import RobotChannelForm
+from config.errors import NotFound
 
 
 def _require_manager(request):
     if not channel_policy.can_manage_channels(request.user):
-        raise Http404(_("页面不存在。"))
+        raise NotFound(_("页面不存在。"))
 
 
 def _channel_for(request, channel_id: int):

@@ -1,6 +1,5 @@
 import hashlib
 
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 from actions import selectors
 from actions.models import ActionItem
 from actions.policy import ActionAccess, access
+from config.errors import NotFound
 
 
 def get_action_for_user(request, action_id: int) -> tuple[ActionItem, ActionAccess]:
@@ -15,10 +15,10 @@ def get_action_for_user(request, action_id: int) -> tuple[ActionItem, ActionAcce
     see it, so guessing IDs reveals nothing."""
     action = selectors.action_for_detail(action_id=action_id)
     if action is None:
-        raise Http404(_("行动项不存在,或您没有权限。"))
+        raise NotFound(_("行动项不存在,或您没有权限。"))
     item_access = access(request.user, action)
     if not item_access.can_view:
-        raise Http404(_("行动项不存在,或您没有权限。"))
+        raise NotFound(_("行动项不存在,或您没有权限。"))
     return action, item_access
 
 

@@ -24,6 +24,7 @@ from actions.forms import CompleteForm, DeadlineRequestForm, NoteForm, OwnersFor
 from actions.models import ActionItem, DeadlineKind, ProgressEntry, local_today
 from actions.policy import ActionAccess, access
 from actions.views.common import content_version, get_action_for_user
+from config.errors import NotFound
 from meetings.models import Department
 from meetings.templatetags.minutes import enumeration, long_date
 
@@ -293,12 +294,12 @@ def deadline_request(request, action_id: int):
 def attachment(request, entry_id: int):
     entry = ProgressEntry.objects.filter(pk=entry_id).exclude(attachment="").first()
     if entry is None:
-        raise Http404(_("附件不存在。"))
+        raise NotFound(_("附件不存在。"))
     get_action_for_user(request, entry.action_id)  # 404 unless the user may see the item
     storage = entry.attachment.storage
     try:
         handle = storage.open(entry.attachment.name, "rb")
     except FileNotFoundError:
-        raise Http404(_("附件文件已不存在。")) from None
+        raise NotFound(_("附件文件已不存在。")) from None
     name = entry.changes.get("attachment") or os.path.basename(entry.attachment.name)
     return FileResponse(handle, as_attachment=True, filename=name)

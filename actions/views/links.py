@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from actions import calendar, links, selectors
 from actions.forms import CompleteForm
 from actions.models import ActionItem, Status
 from actions.policy import access
+from config.errors import NotFound
 from meetings.forms import limit_text
 
 
@@ -144,7 +145,7 @@ def calendar_feed(request, token: str):
     """No login: calendar apps cannot log in. The unguessable token is the credential."""
     feed = calendar.feed_by_token(token)
     if feed is None:
-        raise Http404(_("日历订阅链接无效或已被重置。"))
+        raise NotFound(_("日历订阅链接无效或已被重置。"))
     response = HttpResponse(calendar.build_feed(user=feed.user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="my-actions.ics"'
     # The feed names the user's work: keep it out of shared caches.

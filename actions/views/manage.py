@@ -25,6 +25,7 @@ from actions.models import OPEN_STATUSES, ActionItem, ActionOwner, Status
 from actions.policy import access, can_view_all_actions
 from actions.templatetags.manage_nav import managed_departments
 from actions.views.common import content_version
+from config.errors import NotFound
 from meetings.forms import PeopleChoiceField, active_people, check_year
 from meetings.models import Department, Meeting
 
@@ -95,7 +96,7 @@ def _scope(request, kind: str) -> Scope:
     if wanted:
         picked = next((d for d, _depth in choices if str(d.pk) == wanted), None)
         if picked is None:
-            raise Http404(_("部门不存在,或不在您的管理范围内。"))
+            raise NotFound(_("部门不存在,或不在您的管理范围内。"))
         # The picked department and the ones listed after it that sit deeper: its subtree.
         start = [d for d, _depth in choices].index(picked)
         depth = choices[start][1]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,13 +12,14 @@ from django.views.decorators.http import require_GET, require_POST
 from actions import channel_policy, channels
 from actions.models import Reminder
 from actions.reminder_log import ReminderLogFilter, reminders_for_log
+from config.errors import NotFound
 
 PAGE_SIZE = 50
 
 
 def _require_admin(request):
     if not channel_policy.can_view_reminder_log(request.user):
-        raise Http404(_("页面不存在。"))
+        raise NotFound(_("页面不存在。"))
 
 
 @login_required

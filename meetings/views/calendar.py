@@ -2,12 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import calendar as action_calendar
+from config.errors import NotFound
 from meetings import calendar
 
 
@@ -30,7 +31,7 @@ def calendar_feed(request, token: str):
     """No login: calendar apps cannot log in. The unguessable token is the credential."""
     feed = action_calendar.feed_by_token(token)
     if feed is None:
-        raise Http404(_("日历订阅链接无效或已被重置。"))
+        raise NotFound(_("日历订阅链接无效或已被重置。"))
     response = HttpResponse(calendar.build_feed(user=feed.user), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="my-meetings.ics"'
     response["Cache-Control"] = "private, max-age=300"

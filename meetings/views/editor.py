@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions.models import ActionOwner, DeadlineKind, Priority
 from actions.wording import parse_deadline
+from config.errors import NotFound
 from meetings import editing, services
 from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
 from meetings.markdown import looks_like_html, render_markdown
@@ -51,7 +52,7 @@ def editable_meeting(request, meeting_id: int) -> Meeting:
     visible = Meeting.objects.filter(visibility_q(request.user), pk=meeting_id).values("pk")
     meeting = Meeting.objects.filter(pk__in=visible).select_related("department", "chair", "recorder").first()
     if meeting is None or not can_edit_meeting(request.user, meeting):
-        raise Http404(_("会议不存在,或您没有编辑权限。"))
+        raise NotFound(_("会议不存在,或您没有编辑权限。"))
     return meeting
 
 

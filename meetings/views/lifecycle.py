@@ -8,12 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from config.errors import NotFound
 from meetings import history, lifecycle, notifications
 from meetings import series as series_rules
 from meetings.calendar import meeting_ics
@@ -31,7 +32,7 @@ def _meeting_for(request, meeting_id: int, allowed) -> Meeting:
     """The meeting when `allowed(access)` holds; 404 otherwise, so refusals reveal nothing."""
     meeting = get_meeting_for_user(request, meeting_id)
     if not allowed(meeting.access):
-        raise Http404(_("会议不存在,或您没有此项权限。"))
+        raise NotFound(_("会议不存在,或您没有此项权限。"))
     return meeting
 
 

@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from actions.forms import ActionItemForm
+from config.errors import NotFound
 from meetings import selectors, services
 from meetings.forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, SpeakerReportForm
 from meetings.models import Attendance, Meeting
@@ -29,14 +29,14 @@ def get_meeting_for_user(request, meeting_id: int) -> Meeting:
     """The meeting with everything its page shows; 404 when it is missing or hidden from this user."""
     meeting = selectors.meeting_for_detail(meeting_id=meeting_id, user=request.user)
     if meeting is None:
-        raise Http404(_("会议不存在,或您没有查看权限。"))
+        raise NotFound(_("会议不存在,或您没有查看权限。"))
     return meeting
 
 
 def get_editable_meeting(request, meeting_id: int) -> Meeting:
     meeting = get_meeting_for_user(request, meeting_id)
     if not meeting.access.can_edit:
-        raise Http404(_("会议不存在,或您没有编辑权限。"))
+        raise NotFound(_("会议不存在,或您没有编辑权限。"))
     return meeting
 
 

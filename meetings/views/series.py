@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.errors import NotFound
 from meetings import lifecycle, policy
 from meetings import series as series_rules
 from meetings.calendar import series_ics
@@ -27,7 +28,7 @@ def get_series_for_user(request, series_id: int) -> MeetingSeries:
     ids = MeetingSeries.objects.filter(policy.series_visibility_q(request.user), pk=series_id).values("pk")
     series = _visible_series().filter(pk__in=ids).first()
     if series is None:
-        raise Http404(_("会议系列不存在,或您没有查看权限。"))
+        raise NotFound(_("会议系列不存在,或您没有查看权限。"))
     return series
 
 
@@ -71,7 +72,7 @@ def series_create(request):
 def series_edit(request, series_id: int):
     series = get_series_for_user(request, series_id)
     if not policy.can_manage_series(request.user, series):
-        raise Http404(_("会议系列不存在,或您没有编辑权限。"))
+        raise NotFound(_("会议系列不存在,或您没有编辑权限。"))
     form = SeriesForm(request.POST or None, instance=series)
     if request.method == "POST" and form.is_valid():
         saved = _save(request, form, series)
@@ -112,7 +113,7 @@ def series_next_meeting(request, series_id: int):
     """创建下次会议: one click; the same meeting comes back if it already exists."""
     series = get_series_for_user(request, series_id)
     if not policy.can_manage_series(request.user, series):
-        raise Http404(_("会议系列不存在,或您没有编辑权限。"))
+        raise NotFound(_("会议系列不存在,或您没有编辑权限。"))
     try:
         meeting, created = series_rules.series_create_next_meeting(series=series, by=request.user)
     except ValidationError as exc:

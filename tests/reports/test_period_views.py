@@ -145,6 +145,10 @@ def test_a_department_out_of_reach_is_404(client_for, chair, other_department):
     response = client_for(chair).get(URL, march_query(other_department))
     assert response.status_code == 404
     assert not RenderJob.objects.exists()
+    # The page says why, in the user's words; a plain 404 (a mistyped id) keeps the generic page.
+    assert "部门不存在,或不在您的查看范围内。" in response.text
+    plain = client_for(chair).get("/no-such-page/")
+    assert plain.status_code == 404 and 'id="not-found-reason"' not in plain.text
 
 
 def test_the_whole_organisation_is_for_staff(client_for, chair, department, march_items):
