@@ -381,9 +381,10 @@ class Attendance(models.Model):
     class Role(models.TextChoices):
         CHAIR = "chair", _("主持人")
         RECORDER = "recorder", _("记录人")
-        PARTICIPANT = "participant", _("参会人员")
-        OBSERVER = "observer", _("列席人员")
-        GUEST = "guest", _("特邀人员")
+        # One person's role (Attendee), not the heading over everyone (Attendees).
+        PARTICIPANT = "participant", pgettext_lazy("attendance role", "参会人员")
+        OBSERVER = "observer", pgettext_lazy("attendance role", "列席人员")
+        GUEST = "guest", pgettext_lazy("attendance role", "特邀人员")
 
     class Status(models.TextChoices):
         PRESENT = "present", _("出席")
