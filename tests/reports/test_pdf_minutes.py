@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 
 from actions.models import Status
 from meetings import services
-from meetings.models import Attendance, Meeting, MeetingSeries, MeetingVersion
+from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, MeetingVersion
 from reports import jobs
 from reports.document import minutes_document
 from reports.minutes import minutes_pdf, publication_of
@@ -243,11 +243,14 @@ def test_next_meeting_of_a_series_reports_on_the_last_meetings_actions(client_fo
         series=series, title="周例会(3月10日)", starts_at=start + datetime.timedelta(days=7), chair=chair
     )
     make_action(lead=owner, meeting=first, title="提交渠道优化方案", status=Status.IN_PROGRESS, progress=85)
+    second.agenda_items.create(title="上次会议行动项回顾", kind=AgendaItem.Kind.REVIEW, order=1)
     data = download(client_for(chair), second)
     text, cells = flat(pdf_text(data)), cell_texts(data)
     assert "〔2026〕第2号" in text
     assert "上次会议行动项落实情况" in text
     assert "提交渠道优化方案" in cells and "进行中85%" in cells
+    # The review item points to that section rather than saying it has nothing.
+    assert "见“上次会议行动项落实情况”。" in text and "暂无汇报要点" not in text
 
 
 @pytest.mark.django_db
