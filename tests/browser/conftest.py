@@ -61,3 +61,14 @@ def screenshot(tmp_path):
         return path
 
     return take
+
+
+def log_in(page, username: str, password: str = "pass-1234") -> None:
+    """Sign in through the login form as a person would, and wait until the app shows its first page.
+    Cookies are cleared first, so a test can switch from one person to another."""
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_label("登录名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/login/" not in url)

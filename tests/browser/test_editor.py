@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 
 from actions.models import ActionItem, DeadlineKind
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport
+from tests.browser.conftest import log_in
 from tests.factories import AgendaItemFactory, DecisionFactory, DepartmentFactory, MeetingFactory, UserFactory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,14 +56,6 @@ def meeting(people):
     return meeting
 
 
-def login(page, username="liming"):
-    page.goto("/login/")
-    page.get_by_label("登录名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(lambda u: "/login/" not in u)
-
-
 def open_editor(page, meeting):
     page.goto(f"/meetings/{meeting.pk}/minutes/")
     page.locator("#save-status").wait_for()
@@ -77,7 +70,7 @@ def wait_saved(page):
 
 def test_whole_meeting_by_keyboard(page, meeting, people, screenshot):
     page.set_viewport_size(LAPTOP)
-    login(page)
+    log_in(page, "liming")
     open_editor(page, meeting)
     kb = page.keyboard
 
@@ -210,7 +203,7 @@ def test_whole_meeting_by_keyboard(page, meeting, people, screenshot):
 def test_offline_edits_survive_a_reload(page, meeting, people):
     decision = DecisionFactory(meeting=meeting, text="原决定")
     item = AgendaItemFactory(meeting=meeting, title="原议题")
-    login(page)
+    log_in(page, "liming")
     open_editor(page, meeting)
     page.context.set_offline(True)
     page.locator(f"#f-meeting-{meeting.pk}-location").fill("5楼会议室")
@@ -246,7 +239,7 @@ def test_two_people_edit_the_same_decision(browser, live_server, meeting, people
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=LAPTOP)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        login(page, username)
+        log_in(page, username)
         open_editor(page, meeting)
         pages.append(page)
     first, second = pages
@@ -277,7 +270,7 @@ def test_two_people_edit_the_same_decision(browser, live_server, meeting, people
 
 
 def test_expired_login_keeps_edits_until_signed_in_again(page, meeting, people, screenshot):
-    login(page)
+    log_in(page, "liming")
     open_editor(page, meeting)
     Session.objects.all().delete()
     page.locator(f"#f-meeting-{meeting.pk}-summary").fill("登录过期时写下的总结")
@@ -307,7 +300,7 @@ def test_drag_and_drop_reorders_the_agenda(page, meeting, people):
         for i, t in enumerate(("甲议题", "乙议题", "丙议题"))
     ]
     page.set_viewport_size({"width": 1366, "height": 1100})
-    login(page)
+    log_in(page, "liming")
     open_editor(page, meeting)
     handle = page.locator(f"#agenda-{items[2].pk} .drag-handle")
     target = page.locator(f"#agenda-{items[0].pk} .drag-handle")

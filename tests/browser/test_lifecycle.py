@@ -9,18 +9,10 @@ from django.utils import timezone
 
 from actions.models import ActionItem, ProgressEntry, Status
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
+from tests.browser.conftest import log_in
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/")
-    page.get_by_label("登录名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="我的行动项").wait_for()
 
 
 @pytest.fixture

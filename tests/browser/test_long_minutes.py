@@ -5,27 +5,15 @@ import pdfplumber
 import pytest
 
 from meetings import services
+from tests.browser.conftest import log_in
+from tests.browser.test_period_report import shared_media, worker  # noqa: F401 - fixtures
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory
 from tests.integration.conftest import celery_worker, smtp_server, workers  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def shared_media(tmp_path, settings, monkeypatch):
-    """The live server and the worker read and write one media folder (set before the worker starts)."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    monkeypatch.setenv("MEDIA_ROOT", str(media))
-    return media
-
-
-@pytest.fixture
-def worker(shared_media, celery_worker):  # noqa: F811 - the fixture imported above
-    return celery_worker
-
-
-def test_long_minutes_render_in_the_background_and_download(worker, settings, page, screenshot, tmp_path):
+def test_long_minutes_render_in_the_background_and_download(worker, settings, page, screenshot, tmp_path):  # noqa: F811
     settings.MINUTES_BACKGROUND_PAGES = 3
     market = DepartmentFactory(name="市场部")
     head = UserFactory(username="zhangwei", name="张伟", job_title="市场部经理", department=market)
@@ -38,10 +26,7 @@ def test_long_minutes_render_in_the_background_and_download(worker, settings, pa
         services.speaker_report_add(agenda_item=item, speaker=head, content="\n".join([paragraph] * 4))
     services.decision_add(meeting=meeting, text="明年线索有效率提升到30%")
 
-    page.goto("/login/")
-    page.get_by_label("登录名").fill("zhangwei")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, "zhangwei")
     page.goto(meeting.get_absolute_url())
     page.get_by_role("link", name="下载PDF").click()
 

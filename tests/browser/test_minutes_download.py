@@ -9,6 +9,7 @@ import pytest
 
 from meetings import services
 from meetings.models import Attendance
+from tests.browser.conftest import log_in
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -31,10 +32,7 @@ def test_manager_downloads_the_minutes_as_pdf_and_docx(page, screenshot, tmp_pat
     )  # fmt: skip
     action.decisions.add(decision)
 
-    page.goto("/login/")
-    page.get_by_label("登录名").fill("zhangwei")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, "zhangwei")
     page.goto(meeting.get_absolute_url())
     page.get_by_role("heading", name="市场部第12次周例会").wait_for()
     screenshot(page, "minutes-download-01-meeting")

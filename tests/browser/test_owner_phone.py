@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from actions.models import ProgressEntry, Status
+from tests.browser.conftest import log_in
 from tests.factories import DecisionFactory, DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,17 +47,9 @@ def owner_items():
     return owner, report, campaign, late
 
 
-def log_in(page, username="wangfang"):
-    page.goto("/")
-    page.get_by_label("登录名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
-    page.get_by_role("heading", name="我的行动项").wait_for()
-
-
 def test_owner_marks_done_and_sets_progress_in_place_on_a_phone(phone, owner_items, screenshot):
     owner, report, campaign, late = owner_items
-    log_in(phone)
+    log_in(phone, "wangfang")
     assert phone.locator("#overdue").get_by_text("逾期3天").is_visible()
     screenshot(phone, "phone-01-my-actions")
     # A full page load would drop this marker: the rows must change in place.
@@ -95,7 +88,7 @@ def test_owner_marks_done_and_sets_progress_in_place_on_a_phone(phone, owner_ite
 
 def test_owner_completes_from_the_item_link_in_two_taps(phone, owner_items, screenshot):
     owner, report, campaign, late = owner_items
-    log_in(phone)
+    log_in(phone, "wangfang")
     phone.goto(late.get_absolute_url())
     button = phone.get_by_role("button", name="标记完成")
     box = button.bounding_box()

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from actions import services
+from tests.browser.conftest import log_in
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.integration.conftest import celery_worker, smtp_server, workers  # noqa: F401 - fixtures
 
@@ -82,10 +83,7 @@ def market():
 
 def test_head_watches_the_report_render_and_downloads_pdf_and_excel(worker, market, page, screenshot):
     start, end = last_month(timezone.localdate())
-    page.goto("/login/")
-    page.get_by_label("登录名").fill("zhangwei")
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, "zhangwei")
     page.get_by_role("link", name="工作落实报告").click()
     page.get_by_role("heading", name="工作落实报告").wait_for()
 

@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from actions.models import DeliveryState, Reminder, RobotChannel, RobotDelivery
+from tests.browser.conftest import log_in
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.fake_robot import FakeRobotServer
 
@@ -30,13 +31,6 @@ def in_process_tasks(settings, live_server):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
-
-
-def log_in(page, username):
-    page.goto("/login/")
-    page.get_by_label("登录名").fill(username)
-    page.get_by_label("密码").fill("pass-1234")
-    page.get_by_role("button", name="登录").click()
 
 
 def test_admin_configures_a_dingtalk_robot_tests_it_and_resends_a_failed_reminder(
