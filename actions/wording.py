@@ -12,7 +12,8 @@ from actions.models import DeadlineKind, Recurrence
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
 _DIGITS |= {"八": 8, "九": 9}
-_NUM = r"[0-9零〇一二两俩三四五六七八九十百]+"
+_NUM_CHARS = "0-9零〇一二两俩三四五六七八九十百"
+_NUM = rf"[{_NUM_CHARS}]+"
 _WEEKDAYS = {"一": 0, "1": 0, "二": 1, "2": 1, "三": 2, "3": 2, "四": 3, "4": 3, "五": 4, "5": 4}
 _WEEKDAYS |= {"六": 5, "6": 5, "日": 6, "天": 6, "7": 6}
 
@@ -67,11 +68,12 @@ def _next_weekday(day: datetime.date, weekday: int, *, include_today: bool = Fal
 
 _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _MONTH_DAY = re.compile(rf"(?:({_NUM})年)?({_NUM})月({_NUM})[日号]")
+_MONTH_END = re.compile(rf"(?:({_NUM})年)?({_NUM})月(?:底|末)")
 _PLACEHOLDER_DATE = re.compile(r"[XxＸ×某]+月|月[XxＸ×某]+[日号]")
 _WITHIN = re.compile(rf"({_NUM}|半)个?(天|日|周|星期|礼拜|月|年)(?:半)?(?:之?内|以内|后)")
 _HALF_MONTH = re.compile(r"半个?月(?:之?内|以内)")
 _THIS_WEEKDAY = re.compile(
-    r"(本|这|下下|下)?(?:周|星期|礼拜)([一二三四五六日天1-7])(?:前|之前|以前|下班前|内)?"
+    r"(本|这|下下|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])(?:前|之前|以前|下班前|内)?"
 )
 _EVENT = re.compile(r"下[一1]?次(?:例会|会议|周会|月会|例行会议)|下[一1]?(?:周|月)(?:例会|周会|月会)")
 _ONGOING = re.compile(r"持续|长期|即日起|常态化|立即执行|随时")
@@ -101,6 +103,17 @@ def _explicit_date(text: str, meeting_date: datetime.date) -> datetime.date | No
         if year is None and candidate < meeting_date - datetime.timedelta(days=31):
             candidate = candidate.replace(year=candidate.year + 1)
         return candidate
+    if m := _MONTH_END.search(text):
+        year = chinese_number(m[1]) if m[1] else None
+        month = chinese_number(m[2])
+        if month is None or not 1 <= month <= 12:
+            return None
+        if year is not None and year < 100:
+            year += 2000
+        if year is None:
+            # "11月底前" said at a December meeting means next November: this year's has passed.
+            year = meeting_date.year + (month < meeting_date.month)
+        return _month_end(datetime.date(year, month, 1))
     return None
 
 
@@ -121,16 +134,24 @@ def _relative(text: str, meeting_date: datetime.date) -> datetime.date | None:
                 add_months(meeting_date, int(count)) if count >= 1 else meeting_date + datetime.timedelta(15)
             )
         return add_months(meeting_date, int(12 * count))
-    if re.search(r"(本|这个?)月底|月底前|月末", text):
+    # Next month, next year and next week before this one: "下月底前" also contains "月底前".
+    if m := re.search(r"(下下|下)个?月(?:底|末)", text):
+        months = 2 if m[1] == "下下" else 1
+        return _month_end(add_months(meeting_date.replace(day=1), months))
+    # Not "12月底", which names its month (_explicit_date) or, when no such month exists, no date.
+    if re.search(rf"(?<![{_NUM_CHARS}])月(?:底|末)", text):
         return _month_end(meeting_date)
-    if re.search(r"下个?月底|下月末", text):
-        return _month_end(add_months(meeting_date.replace(day=1), 1))
-    if re.search(r"(今|本)年底|年底前|年末", text):
+    if re.search(r"明年年?(?:底|末)", text):
+        return datetime.date(meeting_date.year + 1, 12, 31)
+    if m := re.search(r"(\d{4})年(?:底|末)", text):
+        return datetime.date(int(m[1]), 12, 31)
+    if re.search(r"年(?:底|末)", text):
         return datetime.date(meeting_date.year, 12, 31)
+    if m := re.search(r"(下下|下)个?(?:周|星期|礼拜)(?![一二三四五六日天1-7])", text):
+        weeks = 2 if m[1] == "下下" else 1
+        return _next_weekday(meeting_date, 6, include_today=True) + datetime.timedelta(weeks=weeks)
     if re.search(r"(本|这)周(内|末)|周末前", text):
         return _next_weekday(meeting_date, 6, include_today=True)
-    if re.search(r"下(?:周|星期|礼拜)(?![一二三四五六日天1-7])", text):
-        return _next_weekday(meeting_date, 6, include_today=True) + datetime.timedelta(days=7)
     if re.search(r"今天|今日|当天|会后即|当日", text):
         return meeting_date
     if re.search(r"明天|明日", text):
