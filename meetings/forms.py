@@ -14,10 +14,12 @@ EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
 def limit_text(field: forms.Field) -> None:
+    """At most MAX_TEXT characters, checked on the server. No maxlength attribute: a browser cuts a
+    longer paste off without a word, while the server's message says so and the form keeps the text."""
     field.validators.append(
         MaxLengthValidator(MAX_TEXT, message=_("内容过长:最多 %(limit_value)s 字,当前 %(show_value)s 字。"))
     )
-    field.widget.attrs["maxlength"] = MAX_TEXT
+    field.widget.attrs.pop("maxlength", None)
 
 
 def check_year(value, field_label) -> None:
@@ -92,11 +94,20 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
     def clean_visibility(self):
         return self.cleaned_data.get("visibility") or Meeting.Visibility.PARTICIPANTS
 
+    # The year is checked per field, so the message sits next to the field and a time that fails it
+    # never reaches the arithmetic below or the database's start/end constraint: year 1 in Shanghai is
+    # year 0 in UTC, which Python cannot represent (OverflowError, a 500 on SQLite).
+    def clean_starts_at(self):
+        check_year(self.cleaned_data.get("starts_at"), _("开始时间"))
+        return self.cleaned_data.get("starts_at")
+
+    def clean_ends_at(self):
+        check_year(self.cleaned_data.get("ends_at"), _("结束时间"))
+        return self.cleaned_data.get("ends_at")
+
     def clean(self):
         cleaned = super().clean()
         starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
-        check_year(starts_at, _("开始时间"))
-        check_year(ends_at, _("结束时间"))
         if starts_at and ends_at:
             if ends_at < starts_at:
                 self.add_error("ends_at", _("结束时间不能早于开始时间。"))

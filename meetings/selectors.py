@@ -1,6 +1,6 @@
 from django.db.models import Count, Prefetch
 
-from meetings.models import AgendaItem, Decision, Meeting, SpeakerReport
+from meetings.models import AgendaItem, Decision, Meeting, MeetingLogEntry, SpeakerReport
 from meetings.policy import visibility_q
 
 
@@ -60,3 +60,17 @@ def meeting_for_detail(*, meeting_id: int, user) -> Meeting | None:
         ),
     )
     return meeting
+
+
+def revision_reason(meeting: Meeting) -> MeetingLogEntry | None:
+    """Why the minutes are open for changes again: the latest 退回修改 comment or 重新打开 reason, as long
+    as they have not been published since. None while published, or when nothing sent them back."""
+    if meeting.status == Meeting.Status.PUBLISHED:
+        return None
+    Verb = MeetingLogEntry.Verb
+    latest = (
+        meeting.log_entries.filter(verb__in=(Verb.RETURNED, Verb.REOPENED, Verb.PUBLISHED))
+        .select_related("actor")
+        .first()
+    )
+    return latest if latest is not None and latest.verb != Verb.PUBLISHED else None

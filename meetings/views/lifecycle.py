@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import NotFound
-from meetings import history, lifecycle, notifications
+from meetings import history, lifecycle, notifications, selectors
 from meetings import series as series_rules
 from meetings.calendar import meeting_ics
 from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
@@ -54,9 +54,7 @@ def lifecycle_context(request, meeting: Meeting) -> dict:
         if access.can_manage_templates
         else None,
         "latest_version": meeting.versions.order_by("-number").first(),
-        "last_return": meeting.log_entries.filter(verb="returned").select_related("actor").first()
-        if meeting.status != Meeting.Status.PUBLISHED
-        else None,
+        "revision_reason": selectors.revision_reason(meeting),
         # Only approvers act on this, and they see every decision, so the prefetched rows suffice.
         "is_empty": not meeting.decisions.all() and not meeting.action_items.all(),
         "has_postponed": any(item.is_postponed for item in meeting.agenda_items.all()),

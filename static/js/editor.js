@@ -82,30 +82,46 @@
     return { entity, pk, field };
   }
 
-  // The value a field sends: people pickers send an id, speaker pickers "u:<id>" or "t:<name>".
+  // The value a field sends: people pickers send an id, speaker pickers "u:<id>" or "t:<name>";
+  // null when the typed text names nobody, or several people (pickProblem says which).
   function fieldValue(el) {
     if (el.dataset.kind === "status") return el.dataset.value || el.dataset.base;
     if (el.dataset.picker === "person") {
       const label = el.value.trim();
       if (!label) return "";
-      const id = optionId("dl-people", label);
-      return id === null ? null : id;
+      return optionId("dl-people", label);
     }
     if (el.dataset.picker === "speaker") {
       const label = el.value.trim();
-      const id = optionId("dl-people", label);
-      return id !== null ? "u:" + id : "t:" + label;
+      const found = pickOptions("dl-people", label);
+      if (found.length > 1) return null;
+      return found.length ? "u:" + found[0].dataset.id : "t:" + label;
     }
     return el.value;
   }
 
-  function optionId(listId, label) {
+  // The entries a picker's text names: the list's full label ("王芳(市场专员)") or a bare name ("王芳"),
+  // since people type the name and press Enter. More than one when people share the name.
+  function pickOptions(listId, typed) {
     const list = document.getElementById(listId); // loaded by htmx just after the page
-    if (!list) return null;
-    for (const option of list.options) {
-      if (option.value === label) return option.dataset.id;
-    }
-    return null;
+    if (!list || !typed) return [];
+    return [...list.options].filter((option) => option.value === typed || option.dataset.name === typed);
+  }
+
+  function optionId(listId, label) {
+    const found = pickOptions(listId, label);
+    return found.length === 1 ? found[0].dataset.id : null;
+  }
+
+  // Why a picker's text cannot be saved ("" when it can); the text stays in the input either way.
+  function pickProblem(el) {
+    const typed = el.value.trim();
+    const owner = el.dataset.picker === "owner";
+    const found = pickOptions(owner ? "dl-owners" : "dl-people", typed);
+    if (!typed || found.length === 1) return "";
+    if (found.length > 1) return text.pickOne.replace("{name}", () => typed);
+    if (el.dataset.picker === "speaker") return ""; // someone from outside: saved as a name
+    return owner ? text.pickOwner : text.pickPerson;
   }
 
   function queueEdit(key, value, opts) {
@@ -147,7 +163,7 @@
     if (el.matches("select, input[type=date], input[type=datetime-local], input[type=number]") || el.dataset.picker) {
       const value = fieldValue(el);
       if (value === null) {
-        showMessage(el.dataset.save, text.pickPerson);
+        showMessage(el.dataset.save, pickProblem(el));
         return;
       }
       showMessage(el.dataset.save, "");
@@ -156,10 +172,9 @@
   });
 
   function checkPicker(el) {
-    if (el.dataset.picker !== "person") return;
-    const form = el.closest("form");
-    const msg = msgFor(form, el.name);
-    if (msg) msg.textContent = el.value.trim() && optionId("dl-people", el.value.trim()) === null ? text.pickPerson : "";
+    if (el.dataset.picker !== "person" && el.dataset.picker !== "speaker") return;
+    const msg = msgFor(el.closest("form"), el.name);
+    if (msg) msg.textContent = pickProblem(el);
   }
 
   // One-click attendance: the last click wins, so it is sent as forced.
@@ -324,7 +339,9 @@
         date.dataset.base = data.due_date;
       }
     }
-    if (data.counts) setCounts(data.counts.expected, data.counts.present);
+    // The page is ahead of any one answer: a status clicked while this request was in flight is
+    // already on the page but not yet in the server's count, so count the page again.
+    if (data.counts) updateCountsFromPage();
   }
 
   function blockOnLogin() {
@@ -489,12 +506,27 @@
     event.preventDefault();
     const kind = form.dataset.add;
     const body = {};
+    const problems = {};
     for (const el of form.elements) {
       if (!el.name) continue;
       let value = el.value;
-      if (el.dataset.picker === "person") value = value.trim() ? optionId("dl-people", value.trim()) || "0" : "";
+      if (el.dataset.picker) {
+        const problem = pickProblem(el);
+        if (problem) problems[el.name] = problem;
+      }
+      if (el.dataset.picker === "person") value = value.trim() ? optionId("dl-people", value.trim()) : "";
       if (el.dataset.picker === "speaker") value = fieldValue(el);
       body[el.name] = value;
+    }
+    if (Object.keys(problems).length) {
+      // Nobody or several people by that name: say so under the picker and keep what was typed.
+      for (const [name, message] of Object.entries(problems)) {
+        const el = msgFor(form, name) || msgFor(form, "__all__");
+        el.textContent = message;
+        el.className = "ed-msg text-danger";
+      }
+      form.querySelector('[name="' + Object.keys(problems)[0] + '"]').focus();
+      return;
     }
     if (kind === "action") {
       body.owners = chipsOf(form.querySelector(".owners-field"));
@@ -629,12 +661,14 @@
     if (!label) return false;
     const field = input.closest(".owners-field");
     const msg = field.querySelector(".ed-msg") || field.parentElement.querySelector(".ed-msg");
-    const id = optionId("dl-owners", label);
-    if (id === null) {
-      if (msg) msg.textContent = text.pickOwner;
+    const problem = pickProblem(input);
+    if (problem) {
+      if (msg) msg.textContent = problem;
       return true;
     }
     if (msg) msg.textContent = "";
+    const option = pickOptions("dl-owners", label)[0];
+    const id = option.dataset.id;
     const type = id[0];
     const pk = id.slice(1);
     if (!field.querySelector('.owner-chip[data-type="' + type + '"][data-id="' + pk + '"]')) {
@@ -644,7 +678,7 @@
       chip.dataset.id = pk;
       // The first owner leads; the next ones support until toggled.
       chip.dataset.role = field.querySelector(".owner-chip") ? "support" : "lead";
-      chip.dataset.label = label.replace(/(.*)$/, "");
+      chip.dataset.label = option.dataset.name || label.replace(/(.*)$/, "");
       field.querySelector(".owner-chips").appendChild(chip);
       ownersChanged(field);
     }

@@ -340,3 +340,74 @@ def test_drag_and_drop_reorders_the_agenda(page, meeting, people):
         "丙议题",
         "乙议题",
     ]
+
+
+def test_people_pickers_take_a_plain_name_and_ask_when_it_is_shared(page, meeting, people):
+    """Typing "陈静" and pressing Enter picks 陈静(财务主管), in every person picker. Two people called
+    刘洋: the picker says so and keeps what was typed, rather than claiming nobody has that name."""
+    chen = UserFactory(name="陈静", job_title="财务主管", department=people["department"])
+    UserFactory(name="刘洋", job_title="销售经理")
+    UserFactory(name="刘洋", job_title="设计师")
+    item = AgendaItemFactory(meeting=meeting, title="预算复核")
+    log_in(page, "liming")
+    open_editor(page, meeting)
+    page.locator("#dl-owners option").first.wait_for(state="attached")
+    shared = "有多位“刘洋”,请从列表中选择"
+
+    # 添加参会人员
+    person = page.locator("#add-attendee-person")
+    person.fill("刘洋")
+    person.press("Enter")
+    message = page.locator("form[data-add=guest] [data-msg-for=user]")
+    message.get_by_text(shared).wait_for()
+    assert person.input_value() == "刘洋"
+    person.fill("陈静")
+    person.press("Enter")
+    page.locator(".attendance-row", has_text="陈静").wait_for()
+    assert Attendance.objects.filter(meeting=meeting, user=chen).exists()
+
+    # 汇报人, on a new agenda item and on an existing one
+    page.locator("#add-agenda-title").fill("费用报销流程")
+    presenter = page.locator("#add-agenda-presenter")
+    presenter.fill("刘洋")
+    presenter.press("Enter")
+    page.locator("form[data-add=agenda] [data-msg-for=presenter]").get_by_text(shared).wait_for()
+    assert presenter.input_value() == "刘洋" and not AgendaItem.objects.filter(title="费用报销流程").exists()
+    presenter.fill("陈静")
+    presenter.press("Enter")
+    page.locator("#agenda-list input[value='费用报销流程']").wait_for()
+    assert AgendaItem.objects.get(title="费用报销流程").presenter == chen
+
+    inline = page.locator(f"#f-agenda-{item.pk}-presenter")
+    inline.fill("刘洋")
+    inline.press("Enter")
+    page.locator(f"[data-msg-for='agenda:{item.pk}:presenter']").get_by_text(shared).wait_for()
+    assert inline.input_value() == "刘洋"
+    inline.fill("赵磊")
+    inline.press("Enter")
+    wait_saved(page)
+    assert AgendaItem.objects.get(pk=item.pk).presenter == people["zhao"]
+
+    # 责任人: people and departments by name
+    form = page.locator("form[data-add=action]").first
+    form.locator("input[name=title]").fill("核对三月报销单")
+    owner = form.locator("input[data-picker=owner]")
+    for name in ("陈静", "市场部"):
+        owner.fill(name)
+        owner.press("Enter")
+    owner.fill("刘洋")
+    owner.press("Enter")
+    form.locator("[data-msg-for=owners]").get_by_text(shared).wait_for()
+    assert owner.input_value() == "刘洋"
+    assert form.locator(".owner-chip").count() == 2
+    owner.fill("")
+    form.locator("input[name=title]").press("Control+Enter")
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('.action-block input')].some(i => i.value === t)",
+        arg="核对三月报销单",
+    )
+    action = ActionItem.objects.get(title="核对三月报销单")
+    assert {(o.owner_name, o.role) for o in action.owners.select_related("user", "department")} == {
+        ("陈静", "lead"),
+        ("市场部", "support"),
+    }

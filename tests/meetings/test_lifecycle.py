@@ -336,3 +336,29 @@ def test_meeting_can_be_saved_as_a_template_and_started_from_it(client_for, minu
         reverse("meetings:template_use", args=[template.pk]), {"title": "保留我", "starts_at": ""}
     )
     assert bad.status_code == 400 and 'value="保留我"' in bad.text
+
+
+@pytest.mark.django_db
+def test_meeting_page_shows_the_latest_reopen_reason_not_an_earlier_return(
+    client_for, minutes, recorder, chair
+):
+    client = client_for(recorder)
+    lifecycle.meeting_submit(meeting=minutes, by=recorder)
+    lifecycle.meeting_return(meeting=minutes, by=chair, comment="请补充汇报")
+    page = client.get(minutes.get_absolute_url()).text
+    assert "<strong>退回修改</strong>" in page and "请补充汇报" in page
+
+    lifecycle.meeting_submit(meeting=minutes, by=recorder)
+    lifecycle.meeting_publish(meeting=minutes, by=chair)
+    assert 'id="return-comment"' not in client.get(minutes.get_absolute_url()).text
+
+    lifecycle.meeting_reopen(meeting=minutes, by=chair, reason="决议一金额有误")
+    page = client.get(minutes.get_absolute_url()).text
+    assert "<strong>重新打开原因</strong>" in page and "决议一金额有误" in page
+    assert "请补充汇报" not in page and "<strong>退回修改</strong>" not in page
+
+    lifecycle.meeting_submit(meeting=minutes, by=recorder)
+    assert "决议一金额有误" in client.get(minutes.get_absolute_url()).text  # the approver sees why
+    lifecycle.meeting_publish(meeting=minutes, by=chair)
+    page = client.get(minutes.get_absolute_url()).text
+    assert 'id="return-comment"' not in page and "决议一金额有误" not in page

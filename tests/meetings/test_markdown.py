@@ -85,3 +85,45 @@ def test_empty_text():
 )
 def test_pasted_html_is_recognised(text, kind):
     assert looks_like_html(text) == kind
+
+
+def test_quote_renders_and_ends_where_its_lines_stop():
+    html = render_markdown("王总指出:\n> 渠道要抓紧\n> 四月底前完成\n会议决定推进")
+    assert "<blockquote>" in html and "渠道要抓紧<br>" in html
+    assert html.endswith("</blockquote>\n<p>会议决定推进</p>"), html
+
+
+def test_raw_html_inside_a_quote_is_still_text():
+    html = render_markdown("> <script>alert(1)</script>")
+    assert "<blockquote>" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+        ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;"),
+        ("a < b 且 c > d & e", "a &lt; b 且 c &gt; d &amp; e"),
+    ],
+)
+def test_markup_is_shown_as_typed(text, shown):
+    assert render_markdown(text) == f"<p>{shown}</p>"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        (
+            "详见[活动方案](https://example.cn/plan?id=1&v=2)。",
+            "详见活动方案(https://example.cn/plan?id=1&amp;v=2)。",
+        ),
+        ("[**报名表**](https://example.cn/form)", "<strong>报名表</strong>(https://example.cn/form)"),
+        ("[点我](javascript:alert(1))", "点我(javascript:alert(1))"),
+        ("![现场照片](https://example.cn/a.png)", "现场照片(https://example.cn/a.png)"),
+        ("见[方案][1]\n\n[1]: https://example.cn/ref", "见方案(https://example.cn/ref)"),
+    ],
+)
+def test_links_show_their_address_as_text(text, shown):
+    html = render_markdown(text)
+    assert html == f"<p>{shown}</p>"
+    assert "<a" not in html and "href" not in html

@@ -106,6 +106,41 @@ def test_bad_meeting_input_shows_message_and_keeps_what_was_typed(client_for, ow
 
 
 @pytest.mark.django_db
+def test_out_of_range_years_are_refused_next_to_each_field(client_for, owner, monkeypatch):
+    """Year 1 in Shanghai is year 0 in UTC. SQLite and MySQL convert to UTC when a value goes to the
+    database (the start/end constraint check), which raised OverflowError: a 500. Do the same here,
+    so the test fails the same way on PostgreSQL if such a value ever reaches the database."""
+    from django.db import connection
+
+    adapt = connection.ops.adapt_datetimefield_value
+
+    def adapt_in_utc(value):
+        if value is not None and hasattr(value, "astimezone"):
+            value.astimezone(datetime.UTC)
+        return adapt(value)
+
+    monkeypatch.setattr(connection.ops, "adapt_datetimefield_value", adapt_in_utc)
+    form = {"title": "战略研讨会", "kind": "strategy", "location": "3楼", "background": "保留我"}
+    form |= {"starts_at": "0001-01-01T00:00", "ends_at": "0001-01-01T10:00"}
+    response = client_for(owner).post(reverse("meetings:create"), form)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["starts_at"] == ["开始时间的年份应在 2000 到 2100 之间。"]
+    assert errors["ends_at"] == ["结束时间的年份应在 2000 到 2100 之间。"]
+    assert "__all__" not in errors
+    assert 'id="error_1_id_starts_at"' in response.text and 'id="error_1_id_ends_at"' in response.text
+    for typed in (
+        'value="战略研讨会"',
+        'value="3楼"',
+        "保留我",
+        'value="0001-01-01T00:00"',
+        'value="0001-01-01T10:00"',
+    ):
+        assert typed in response.text
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.django_db
 def test_confidential_meeting_is_404_for_an_outsider(client_for, outsider, chair, department):
     secret = MeetingFactory(title="人事调整专题会", chair=chair, department=department, is_confidential=True)
     assert client_for(outsider).get(secret.get_absolute_url()).status_code == 404
@@ -225,3 +260,25 @@ def test_meeting_page_query_count_does_not_grow_with_content(client_for, chair, 
     _fill(meeting, owner, 6)
     assert _count_queries(client, meeting.get_absolute_url()) == small
     assert small <= 30  # includes the lifecycle panel: comments, latest version, last 退回 comment
+
+
+@pytest.mark.django_db
+def test_meeting_page_renders_minutes_markdown_as_the_print_view_does(client_for, chair, meeting):
+    from meetings.models import SpeakerReport
+
+    md = "要点:\n- **签约** 3 家\n- 回款<script>x</script>"
+    meeting.background = "背景 " + md
+    meeting.summary = "总结 " + md
+    meeting.save()
+    item = AgendaItemFactory(meeting=meeting, title="市场推广")
+    SpeakerReport.objects.create(agenda_item=item, speaker=chair, content="汇报 " + md)
+    Decision.objects.create(
+        meeting=meeting, number=1, problem="问题 " + md, discussion="讨论 " + md, text="决定 " + md
+    )
+    page = client_for(chair).get(meeting.get_absolute_url()).text
+    assert "**" not in page and "- 回款" not in page
+    assert (
+        page.count("<strong>签约</strong> 3 家</li>") == 6
+    )  # background, report, problem, discussion, text, summary
+    assert page.count("<li>回款&lt;script&gt;x&lt;/script&gt;</li>") == 6
+    assert "<script>x</script>" not in page
