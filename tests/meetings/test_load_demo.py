@@ -212,3 +212,22 @@ def test_completed_items_are_on_time_or_late_as_of_their_completion_day():
     assert done.exists()
     for action in done:
         assert action.completed_on_time == action.was_on_time(action.completed_at), action.title
+
+
+def test_a_recurring_item_recurs_on_the_weekday_its_wording_names():
+    load_demo()
+    weekly = ActionItem.objects.get(title="每周输出《竞品动态简报》")
+    assert weekly.deadline_text == "每周一提交" and weekly.recurrence_weekday == 0
+    assert weekly.due_date.weekday() == 0
+
+
+def test_every_demo_series_can_create_its_next_meeting():
+    from meetings import series as series_rules
+
+    load_demo()
+    for series in MeetingSeries.objects.all():
+        latest = series.meetings.order_by("-starts_at").first()
+        meeting, created = series_rules.series_create_next_meeting(series=series, by=series.chair)
+        assert created, series.title
+        assert meeting.starts_at > latest.starts_at
+        assert meeting.agenda_items.filter(kind="review").exists()  # 上次会议行动项回顾

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Recurrence, Status
+from actions.models import ActionItem, ActionOwner, DeadlineKind, Priority, ProgressEntry, Status
 from actions.services import (
     action_complete,
     action_create,
@@ -21,6 +21,7 @@ from actions.services import (
     occurrence_deliver,
     progress_log,
 )
+from actions.wording import parse_deadline
 from meetings import demo_lifecycle, lifecycle
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
@@ -748,6 +749,8 @@ class _Loader:
         series = {key: self._series(spec) for key, spec in SERIES.items()}
         for spec in MEETINGS:
             self._meeting(spec, series)
+        for one in series.values():
+            self._recurrence_from_meetings(one)
         self._postponements()
         # A weekly 例会 that has run for a month: reviews, approval, publication (docs/lifecycle.md).
         demo_lifecycle.load(users=self.users, departments=self.departments, today=self.today)
@@ -809,6 +812,22 @@ class _Loader:
             recorder=self.users[spec["recorder"]],
             default_location=spec["location"],
         )
+
+    def _recurrence_from_meetings(self, series: MeetingSeries) -> None:
+        """The rule the series' demo meetings follow, so that 创建下次会议 works: weekly on the weekday
+        of its latest meeting, monthly on that day of the month."""
+        meetings = list(series.meetings.order_by("starts_at"))
+        if not meetings:
+            return
+        last = timezone.localtime(meetings[-1].starts_at)
+        series.first_date = timezone.localdate(meetings[0].starts_at)
+        series.start_time = last.time().replace(second=0, microsecond=0)
+        series.duration_minutes = int((meetings[-1].ends_at - meetings[-1].starts_at).total_seconds() // 60)
+        if series.kind == MeetingKind.MONTHLY:
+            series.recurrence, series.month_day = MeetingSeries.Recurrence.MONTHLY_DAY, min(last.day, 28)
+        else:
+            series.recurrence, series.weekday = MeetingSeries.Recurrence.WEEKLY, last.weekday()
+        series.save()
 
     def _owner(self, name: str) -> User | Department:
         return self.users.get(name) or self.departments[name]
@@ -909,11 +928,15 @@ class _Loader:
         self, spec: dict, meeting: Meeting, day: datetime.date, ends: datetime.datetime, decisions: list
     ) -> None:
         due, kind, text = self._deadline(spec, day)
-        recurrence = _recurrence(text) if kind == DeadlineKind.RECURRING else ""
-        if kind == DeadlineKind.RECURRING and not recurrence:
-            kind = DeadlineKind.ONGOING  # e.g. 每季度一次: tracked by check-ins, not occurrences
+        recurrence, weekday = "", None
         if kind == DeadlineKind.RECURRING:
-            due = day  # occurrences start from the meeting
+            # Read as the editor reads it: 每周一提交 recurs on Mondays.
+            parsed = parse_deadline(text, meeting_date=day)
+            recurrence, weekday = parsed.recurrence, parsed.recurrence_weekday
+            if parsed.kind != DeadlineKind.RECURRING:
+                kind = DeadlineKind.ONGOING  # e.g. 每季度一次: tracked by check-ins, not occurrences
+            else:
+                due = day  # occurrences start from the meeting
         owners = [(self._owner(name), ActionOwner.Role.LEAD) for name in _names(spec["lead"])]
         owners += [(self._owner(name), ActionOwner.Role.SUPPORT) for name in _names(spec["support"])]
         action = action_create(
@@ -928,6 +951,7 @@ class _Loader:
             deadline_is_estimate=spec["est"],
             priority=spec["priority"],
             recurrence=recurrence,
+            recurrence_weekday=weekday,
         )
         for occurrence in action.occurrences.filter(due_date__lt=self.today):
             occurrence_deliver(
@@ -961,18 +985,6 @@ class _Loader:
                 status=Status.IN_PROGRESS, progress=spec["progress"], updated_at=when
             )
             _backdate_last_entry(action, when)
-
-
-def _recurrence(text: str) -> str:
-    """每两周 / 每周 / 每月 in the original wording → the recurrence it describes."""
-    for words, recurrence in (
-        ("每两周", Recurrence.BIWEEKLY),
-        ("每周", Recurrence.WEEKLY),
-        ("每月", Recurrence.MONTHLY),
-    ):
-        if words in text:
-            return recurrence
-    return ""
 
 
 def _width(text: str) -> int:
