@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionItem, Priority, Status, local_today
+from actions.models import ActionItem, DeadlineChange, Priority, Status, local_today
 from meetings.forms import check_year
 from meetings.models import Meeting, MeetingSeries, User
 
@@ -130,6 +130,9 @@ class ActionItemFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("只看逾期"), method="filter_overdue", widget=forms.CheckboxInput
     )
+    pending_change = django_filters.BooleanFilter(
+        label=_("只看延期待审批"), method="filter_pending_change", widget=forms.CheckboxInput
+    )
     due_from = django_filters.DateFilter(
         label=_("完成时限从"),
         field_name="due_date",
@@ -214,6 +217,12 @@ class ActionItemFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(self.today) if value else queryset
+
+    def filter_pending_change(self, queryset, name, value):
+        if not value:
+            return queryset
+        waiting = DeadlineChange.objects.filter(state=DeadlineChange.State.PENDING).values("action_id")
+        return queryset.filter(pk__in=waiting)
 
     def filter_stale(self, queryset, name, value):
         since = timezone.make_aware(

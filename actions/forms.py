@@ -152,6 +152,14 @@ class NoteForm(forms.Form):
         return cleaned
 
 
+def check_new_due_date(day) -> None:
+    """A new deadline, asked for by an owner or set in bulk by a manager: a plausible year, and not
+    already past (moving an item straight into 逾期 is never what was meant)."""
+    check_year(day, _("新的完成时限"))
+    if day < local_today():
+        raise forms.ValidationError(_("新的完成时限不能早于今天。"), code="past")
+
+
 class DeadlineRequestForm(forms.Form):
     new_due_date = forms.DateField(
         label=_("新的完成时限"), error_messages={"required": _("请选择新的完成日期。")}
@@ -164,9 +172,7 @@ class DeadlineRequestForm(forms.Form):
 
     def clean_new_due_date(self):
         day = self.cleaned_data["new_due_date"]
-        check_year(day, _("新的完成时限"))
-        if day < local_today():
-            raise forms.ValidationError(_("新的完成时限不能早于今天。"), code="past")
+        check_new_due_date(day)
         return day
 
     def clean_reason(self):

@@ -269,6 +269,25 @@ class ActionOwner(models.Model):
         return self.user if self.user_id else self.department.head
 
 
+# What an entry of the progress log may change and still be a report on the work (最新进展): progress,
+# status and a delivered occurrence. A new deadline, a reassignment or an edit made while the minutes
+# were taken has a note too, but that note is the reason for the change, not progress.
+PROGRESS_CHANGES = frozenset({"progress", "status", "delivered"})
+
+
+def _other_changes() -> list[str]:
+    fields = {field.name for field in ActionItem._meta.concrete_fields}
+    return sorted((fields | {"owners", "deadline_request"}) - PROGRESS_CHANGES)
+
+
+def progress_notes_q() -> Q:
+    """The entries that say how the work stands, as a filter on ProgressEntry: a note with no change
+    other than PROGRESS_CHANGES, and not the 创建行动项 line every log starts with.
+    ProgressEntry.is_progress_note is the same rule for entries already loaded."""
+    creation = Q(changes__has_key="status", changes__status__0=None)
+    return ~Q(note="") & ~Q(changes__has_any_keys=_other_changes()) & ~creation
+
+
 class ProgressEntry(models.Model):
     """One line of an item's history: who changed what, when, and why."""
 
@@ -298,6 +317,14 @@ class ProgressEntry(models.Model):
 
     def __str__(self):
         return f"{self.action}: {self.note[:40]}"
+
+    @property
+    def is_progress_note(self) -> bool:
+        """progress_notes_q for one loaded entry."""
+        changes = self.changes or {}
+        status = changes.get("status")
+        creation = isinstance(status, list) and bool(status) and status[0] is None
+        return bool(self.note) and set(changes) <= PROGRESS_CHANGES and not creation
 
     @property
     def status_labels(self) -> tuple[str, str] | None:
@@ -749,7 +776,13 @@ class RobotDelivery(models.Model):
 
 
 class Notification(models.Model):
-    """站内通知: the bell. Every reminder lands here too, so nothing depends on e-mail alone."""
+    """站内通知: the bell. Every reminder lands here too, so nothing depends on e-mail alone. Deadline
+    change requests land here as well: the deciders learn of a request, the requester of the decision."""
+
+    # Kinds that are not reminders (the others are Reminder.Kind values).
+    DEADLINE_REQUESTED = "deadline_requested"
+    DEADLINE_APPROVED = "deadline_approved"
+    DEADLINE_REJECTED = "deadline_rejected"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -760,6 +793,10 @@ class Notification(models.Model):
     # One notification per reminder, whatever retries the send task goes through.
     reminder = models.OneToOneField(
         Reminder, null=True, blank=True, on_delete=models.SET_NULL, related_name="notification"
+    )
+    # One notification per deadline change, recipient and kind: a request tells each decider once.
+    deadline_change = models.ForeignKey(
+        DeadlineChange, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("类型"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
@@ -777,12 +814,26 @@ class Notification(models.Model):
                 fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline_change", "recipient", "kind"],
+                condition=Q(deadline_change__isnull=False),
+                name="notification_unique_per_deadline_change",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.recipient}: {self.action}"
 
     @property
     def kind_label(self) -> str:
+        deadline_kinds = {
+            self.DEADLINE_REQUESTED: _("延期申请待审批"),
+            self.DEADLINE_APPROVED: _("延期申请已批准"),
+            self.DEADLINE_REJECTED: _("延期申请已驳回"),
+        }
+        if self.kind in deadline_kinds:
+            return deadline_kinds[self.kind]
         try:
             return Reminder.Kind(self.kind).label
         except ValueError:

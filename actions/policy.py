@@ -13,7 +13,7 @@ Owners update progress and add notes; leads mark done; editors change everything
 from functools import cached_property
 
 from actions.models import ActionItem, ActionOwner
-from meetings.models import Department, Meeting
+from meetings.models import Department, Meeting, User
 from meetings.policy import can_view_meeting
 
 LEAD, SUPPORT, MANAGER, EDITOR = "lead", "support", "manager", "editor"
@@ -97,3 +97,27 @@ def can_view_all_actions(user) -> bool:
     """全部行动项 and its exports: the whole organisation's items, for staff only. (部门行动项 is for
     department heads: its scope is Department.managed_by(user).)"""
     return user.is_authenticated and user.is_active and (user.is_staff or user.is_superuser)
+
+
+def deadline_deciders(action: ActionItem, *, requester=None) -> list:
+    """Who is asked to decide a deadline change request (and told of it in the bell): the source
+    meeting's chair and the head of each lead owner's department (the nearest head above when that
+    department has none), the way overdue items escalate. Each is checked against
+    can_decide_deadline, so nobody is asked who could not decide; the requester is never asked.
+    Staff may decide every request too, but are not asked about each one."""
+    candidates = []
+    meeting = action.meeting
+    if meeting is not None and meeting.chair_id:
+        candidates.append(meeting.chair_id)
+    leads = action.owners.filter(role=ActionOwner.Role.LEAD).select_related("user__department", "department")
+    for owner in leads:
+        department = owner.department or (owner.user.department if owner.user_id else None)
+        if department is None:
+            continue
+        head = next((d.head_id for d in [department, *department.ancestors()] if d.head_id), None)
+        if head is not None:
+            candidates.append(head)
+    requester_id = getattr(requester, "pk", None)
+    wanted = [pk for pk in dict.fromkeys(candidates) if pk != requester_id]
+    people = User.objects.filter(pk__in=wanted, is_active=True).in_bulk()
+    return [people[pk] for pk in wanted if pk in people and access(people[pk], action).can_decide_deadline]

@@ -19,6 +19,7 @@ from actions.models import (
     end_of_week,
     local_today,
     overdue_q,
+    progress_notes_q,
 )
 from meetings.models import User
 
@@ -70,10 +71,9 @@ def row_annotations(today: datetime.date) -> dict:
         return Coalesce(Subquery(queryset.annotate(n=Count("pk")).values("n")), 0)
 
     return {
-        # People's words, not the "创建行动项" line the item starts its log with.
+        # What people reported on the work, not the reason of a new deadline or the creation line.
         "latest_note": Subquery(
-            entries.exclude(note="")
-            .exclude(changes__has_key="status", changes__status__0=None)
+            entries.filter(progress_notes_q())
             .annotate(preview=Left("note", NOTE_PREVIEW_CHARS))
             .values("preview")[:1]
         ),
@@ -203,8 +203,9 @@ def actions_in_departments(department_ids: set[int] | None):
 
 def actions_for_manage(scope):
     """The rows of the managers' list and exports: `scope` (a queryset of items) with last_update_at,
-    postponement_count (approved deadline changes) and reassignment_count (log entries that changed
-    the owners), the source meeting and the owners. Default order: by due date, undated last."""
+    postponement_count (approved deadline changes), reassignment_count (log entries that changed
+    the owners) and pending_due_date (the date a request waiting for approval asks for, shown as
+    延期待审批), the source meeting and the owners. Default order: by due date, undated last."""
 
     def count(queryset):
         counted = queryset.order_by().values("action").annotate(n=Count("pk")).values("n")
@@ -212,9 +213,15 @@ def actions_for_manage(scope):
 
     approved = DeadlineChange.objects.filter(action=OuterRef("pk"), state=DeadlineChange.State.APPROVED)
     reassigned = ProgressEntry.objects.filter(action=OuterRef("pk"), changes__has_key="owners")
+    pending = DeadlineChange.objects.filter(action=OuterRef("pk"), state=DeadlineChange.State.PENDING)
     return (
         scope.with_last_update()
-        .annotate(postponement_count=count(approved), reassignment_count=count(reassigned))
+        .annotate(
+            postponement_count=count(approved),
+            reassignment_count=count(reassigned),
+            # At most one request waits per item (deadline_change_one_pending).
+            pending_due_date=Subquery(pending.values("new_due_date")[:1]),
+        )
         .select_related("meeting")
         .prefetch_related(
             Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department"))

@@ -283,9 +283,30 @@ def _apply_deadline(action: ActionItem, *, by, new_due_date: datetime.date, note
     if action.deadline_kind in (DeadlineKind.ONGOING, DeadlineKind.EVENT):
         changes["deadline_kind"] = [action.deadline_kind, DeadlineKind.DATE]
         action.deadline_kind = DeadlineKind.DATE
-    action.save(update_fields=["due_date", "deadline_kind", "updated_at"])
+    if action.deadline_text:
+        # The words from the meeting ("明天下班前") described the old date, not the approved one; the
+        # log keeps them.
+        changes["deadline_text"] = [action.deadline_text, ""]
+        action.deadline_text = ""
+    action.save(update_fields=["due_date", "deadline_kind", "deadline_text", "updated_at"])
     progress_log(action=action, by=by, changes=changes, note=note)
     _cancel_reminders(action, _("完成时限已修改"))
+
+
+def _check_deadline_change(action: ActionItem, new_due_date: datetime.date, reason: str) -> str:
+    """Whether this item's deadline may change to `new_due_date` now; returns the stripped reason."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("修改完成时限必须说明原因。"), code="reason_required")
+    if not action.is_open and action.status != Status.ON_HOLD:
+        raise ValidationError(
+            _("该事项%(status)s,不能修改完成时限。") % {"status": action.get_status_display()}
+        )
+    if action.due_date == new_due_date:
+        raise ValidationError(_("新的完成时限与当前相同。"), code="same_date")
+    if action.deadline_changes.filter(state=DeadlineChange.State.PENDING).exists():
+        raise ValidationError(_("已有一个延期申请在等待审批。"), code="pending_exists")
+    return reason
 
 
 @transaction.atomic
@@ -295,18 +316,8 @@ def deadline_change_request(
     """申请延期. `approved` says whether `by` decides deadlines for this item (the policy's
     can_decide_deadline): then the change applies at once; otherwise it waits for approval and the
     original date stays in force."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("修改完成时限必须说明原因。"), code="reason_required")
     action = _locked(action)
-    if not action.is_open and action.status != Status.ON_HOLD:
-        raise ValidationError(
-            _("该事项%(status)s,不能修改完成时限。") % {"status": action.get_status_display()}
-        )
-    if action.due_date == new_due_date:
-        raise ValidationError(_("新的完成时限与当前相同。"), code="same_date")
-    if action.deadline_changes.filter(state=DeadlineChange.State.PENDING).exists():
-        raise ValidationError(_("已有一个延期申请在等待审批。"), code="pending_exists")
+    reason = _check_deadline_change(action, new_due_date, reason)
     change = DeadlineChange.objects.create(
         action=action,
         requested_by=by,
@@ -327,6 +338,9 @@ def deadline_change_request(
                 "deadline_request": [str(action.due_date) if action.due_date else None, str(new_due_date)]
             },
         )
+        from actions.notifications import notify_deadline_requested
+
+        notify_deadline_requested(change=change)
     return change
 
 
@@ -348,6 +362,9 @@ def deadline_change_decide(*, change: DeadlineChange, by, approve: bool, note: s
             changes={"deadline_request": ["rejected", str(change.new_due_date)]},
             note=note,
         )
+    from actions.notifications import notify_deadline_decided
+
+    notify_deadline_decided(change=change)
     return change
 
 
@@ -361,6 +378,25 @@ def owners_set(*, action: ActionItem, by, owners: Iterable[Owner], reason: str =
     if sorted(before) != sorted(after):
         progress_log(action=action, by=by, changes={"owners": [before, after]}, note=reason)
     return action
+
+
+@transaction.atomic
+def bulk_deadline_set(
+    *, action: ActionItem, by, new_due_date: datetime.date, reason: str, approved: bool
+) -> None:
+    """批量修改完成时限 (部门行动项). Only a later date is a postponement (延期): it goes through
+    deadline_change_request, so its DeadlineChange row counts in 延期次数 and 延期最多, and waits for
+    approval when `by` does not decide deadlines. An earlier date (or a first date for an item without
+    one), set by someone who decides deadlines, is a plain date change: logged, but no DeadlineChange."""
+    action = _locked(action)
+    postponed = action.due_date is not None and new_due_date > action.due_date
+    if postponed or not approved:
+        deadline_change_request(
+            action=action, by=by, new_due_date=new_due_date, reason=reason, approved=approved
+        )
+        return
+    reason = _check_deadline_change(action, new_due_date, reason)
+    _apply_deadline(action, by=by, new_due_date=new_due_date, note=reason)
 
 
 @transaction.atomic

@@ -392,7 +392,7 @@ def _state_at(row, cutoff) -> None:
     from actions.models import Status
 
     entries = [e for e in row.log if cutoff is None or e.created_at <= cutoff]
-    row.shown_note = next((e for e in entries if e.note), None)
+    row.shown_note = next((e for e in entries if e.is_progress_note), None)
     if cutoff is None:
         row.shown_status, row.shown_progress = row.status, row.progress
     else:

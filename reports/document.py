@@ -90,16 +90,10 @@ def _owners(action: ActionItem, role: str) -> list[str]:
     return [owner.owner_name for owner in action.owners.all() if owner.role == role]
 
 
-def _is_creation(entry: ProgressEntry) -> bool:
-    status = (entry.changes or {}).get("status")
-    return isinstance(status, list) and bool(status) and status[0] is None
-
-
 def _action(action: ActionItem, number: int, confidential_decisions: set[int], today) -> dict:
     decision_ids = [d.pk for d in action.decisions.all()]
     latest = action.progress_entries.all()
-    # People's words, not the "创建行动项" line every item's log starts with (as actions.selectors does).
-    note = next((entry.note for entry in latest if entry.note and not _is_creation(entry)), "")
+    note = next((entry.note for entry in latest if entry.is_progress_note), "")
     return {
         "id": action.pk,
         "number": number,

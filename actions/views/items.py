@@ -8,6 +8,7 @@ Bad input answers 400 with the form bound: the row for htmx, the item page other
 
 import datetime
 import os
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -68,8 +69,7 @@ ROWS_PER_GROUP = 50
 @require_GET
 def my_actions(request):
     today = local_today()
-    items = prepare_rows(list(selectors.my_actions(user=request.user, today=today)), request.user, today)
-    groups = selectors.group_my_actions(items, today)
+    groups = _my_groups(request, today)
     upcoming = groups["today"] + groups["this_week"] + groups["later"] + groups["ongoing"]
     limit = None if request.GET.get("show") == "all" else ROWS_PER_GROUP
     context = {
@@ -131,6 +131,8 @@ def change_lines(entry: ProgressEntry) -> list[tuple[str, str]]:
         lines.append((_("完成时限"), f"{_day(due[0])} → {_day(due[1])}"))
     if kind := changes.get("deadline_kind"):
         lines.append((_("时限类型"), " → ".join(str(DeadlineKind(k).label) for k in kind)))
+    if words := changes.get("deadline_text"):
+        lines.append((_("时限原文"), f"{words[0] or '—'} → {words[1] or '—'}"))
     if asked := changes.get("deadline_request"):
         if asked[0] == "rejected":
             lines.append((_("延期申请"), _("已驳回(申请改为 %(date)s)") % {"date": _day(asked[1])}))
@@ -181,6 +183,17 @@ def _next_url(request, action: ActionItem) -> str:
     return action.get_absolute_url()
 
 
+def _my_groups(request, today):
+    items = prepare_rows(list(selectors.my_actions(user=request.user, today=today)), request.user, today)
+    return selectors.group_my_actions(items, today)
+
+
+def _on_my_actions(request) -> bool:
+    """Whether an htmx request comes from 我的行动项, whose group counters a change may move."""
+    current = request.headers.get("HX-Current-URL", "")
+    return urlsplit(current).path == reverse("actions:my")
+
+
 def render_row(request, action_id: int, *, flash="", bound=None, status=200, completed_now=False):
     today = local_today()
     row = selectors.action_rows(ActionItem.objects.filter(pk=action_id), today=today).get()
@@ -192,6 +205,8 @@ def render_row(request, action_id: int, *, flash="", bound=None, status=200, com
         "bound": bound,
         "row_errors": row_errors(bound),
         "completed_now": completed_now,
+        # After a change on 我的行动项, its counters (已逾期 2 …) are sent along and swapped in.
+        "nav_groups": _my_groups(request, today) if status == 200 and _on_my_actions(request) else None,
     }
     return render(request, "actions/_action_row.html", context, status=status)
 

@@ -14,20 +14,23 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from actions import exports, selectors, services
 from actions.filters import ActionItemFilter, MarkInvalidMixin, PlainSelect
+from actions.forms import check_new_due_date
 from actions.models import OPEN_STATUSES, ActionItem, ActionOwner, Status
 from actions.policy import access, can_view_all_actions
 from actions.templatetags.manage_nav import managed_departments
 from actions.views.common import content_version
 from config.errors import NotFound
-from meetings.forms import PeopleChoiceField, active_people, check_year
-from meetings.models import Department, Meeting
+from meetings.forms import active_people
+from meetings.models import Department, Meeting, User
 
 PAGE_SIZE = 50
 DEPARTMENT, ALL = "department", "all"
@@ -162,7 +165,10 @@ def _list(request, kind: str):
         "counters": summary.counters,
         "postponers": selectors.top_postponers(scope.items()),
         "sorts": _sort_links(request.GET.get("sort", "")),
-        "bulk_form": BulkForm(people=scope.people()),
+        # The scope has loaded the departments already (its picker): no second query for them.
+        "bulk_form": BulkForm(
+            candidates=_lead_candidates(request, scope.kind, [d for d, _depth in scope.choices])
+        ),
         "open_statuses": list(OPEN_STATUSES),
     }
     return render(request, "actions/department.html", context)
@@ -190,6 +196,87 @@ def export(request, fmt: str):
     return write(rows, filename=filename, today=today)
 
 
+def _lead_candidates(request, kind: str, departments: list[Department] | None = None):
+    """Who may become the lead in a bulk reassignment: the active members of the manager's departments
+    and those departments (everyone, on 全部行动项), so that the item stays on the list it came from and
+    in its exports. The list page and the confirmation step offer the same, in the same order.
+    `departments`: the scope's picker, when the caller has them loaded already."""
+    if kind == ALL and can_view_all_actions(request.user):
+        people, wanted = active_people(), Department.objects.all()
+    else:
+        managed = managed_departments(request)
+        people = active_people().filter(department_id__in=managed)
+        wanted = Department.objects.filter(pk__in=managed)
+    if departments is None:
+        departments = [d for d, _depth in _tree(list(wanted))]
+    return people, departments
+
+
+class GroupedPlainSelect(PlainSelect):
+    """PlainSelect with its <optgroup>s: 人员 and 部门 in the new-lead picker."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        selected = mark_safe(" selected")
+        groups = []
+        for group, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], selected if o["selected"] else "", o["label"]) for o in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered
+            )
+        attributes = forms.utils.flatatt(widget["attrs"])
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], attributes, mark_safe("".join(groups))
+        )
+
+
+class LeadChoiceField(forms.ChoiceField):
+    """A person or a department among the candidates, posted as "user-<pk>" or "department-<pk>" and
+    cleaned to the User or the Department."""
+
+    widget = GroupedPlainSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.set_candidates(User.objects.none(), [])
+
+    def set_candidates(self, people, departments) -> None:
+        self.people, self.departments = people, departments
+        self.choices = self._options  # a callable: read only when the select is rendered
+
+    def _options(self):
+        return [
+            ("", "—"),
+            (_("人员"), [(f"user-{user.pk}", user.display_name) for user in self.people]),
+            (
+                _("部门"),
+                [(f"department-{department.pk}", department.name) for department in self.departments],
+            ),
+        ]
+
+    def validate(self, value):
+        # ChoiceField would list every candidate to check the value; to_python has looked it up.
+        forms.Field.validate(self, value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        kind, _sep, pk = value.partition("-")
+        found = None
+        if kind == "user" and pk.isdigit():
+            found = self.people.filter(pk=pk).first()
+        elif kind == "department":
+            found = next((d for d in self.departments if str(d.pk) == pk), None)
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
 class BulkForm(MarkInvalidMixin, forms.Form):
     REASSIGN, DEADLINE, CANCEL = "reassign", "deadline", "cancel"
 
@@ -211,12 +298,15 @@ class BulkForm(MarkInvalidMixin, forms.Form):
         ],
         error_messages={"required": gettext_lazy("请选择要执行的操作。")},
     )
-    lead = PeopleChoiceField(
+    lead = LeadChoiceField(
         label=gettext_lazy("新牵头人"),
-        queryset=active_people(),
         required=False,
-        empty_label="—",
-        widget=PlainSelect,
+        help_text=gettext_lazy("更换牵头人时"),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "新牵头人只能交给您所管理部门的成员或这些部门;交给其他人后,事项就不在部门行动项里了。"
+            )
+        },
     )
     new_due_date = forms.DateField(
         label=gettext_lazy("新完成时限"),
@@ -224,12 +314,16 @@ class BulkForm(MarkInvalidMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("日期格式不正确,请按“2026-11-22”的格式填写。")},
     )
-    reason = forms.CharField(label=gettext_lazy("原因"), required=False, max_length=500)
+    reason = forms.CharField(
+        label=gettext_lazy("原因"),
+        required=False,
+        max_length=500,
+        help_text=gettext_lazy("改时限、取消时必填"),
+    )
 
-    def __init__(self, *args, people=None, **kwargs):
+    def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)
-        # In a department the new lead comes from the people in scope: a short list to render.
-        self.fields["lead"].queryset = active_people() if people is None else people
+        self.fields["lead"].set_candidates(*candidates)  # (people, departments): _lead_candidates
         for name, field in self.fields.items():
             if name != "items":
                 css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
@@ -238,15 +332,16 @@ class BulkForm(MarkInvalidMixin, forms.Form):
     def clean(self):
         cleaned = super().clean()
         operation, reason = cleaned.get("operation"), cleaned.get("reason", "").strip()
-        if operation == self.REASSIGN and not cleaned.get("lead"):
+        if operation == self.REASSIGN and not cleaned.get("lead") and "lead" not in self.errors:
             self.add_error("lead", _("请选择新的牵头人。"))
         if operation == self.DEADLINE:
             if not cleaned.get("new_due_date") and "new_due_date" not in self.errors:
                 self.add_error("new_due_date", _("请填写新的完成时限。"))
-            try:
-                check_year(cleaned.get("new_due_date"), _("完成时限"))
-            except ValidationError as error:
-                self.add_error("new_due_date", error)
+            elif cleaned.get("new_due_date"):
+                try:
+                    check_new_due_date(cleaned["new_due_date"])  # the rule of the owner's own request
+                except ValidationError as error:
+                    self.add_error("new_due_date", error)
         if operation in (self.DEADLINE, self.CANCEL) and not reason:
             self.add_error("reason", _("修改完成时限或取消事项时请说明原因。"))
         cleaned["reason"] = reason
@@ -266,17 +361,17 @@ def _apply(form: BulkForm, item: ActionItem, item_access, user) -> None:
     data = form.cleaned_data
     operation, reason = data["operation"], data["reason"]
     if operation == BulkForm.REASSIGN:
-        lead = data["lead"]
+        lead = data["lead"]  # a User or a Department
         supports = [
             (owner.user or owner.department, owner.role)
             for owner in item.owners.all()
-            if owner.role == ActionOwner.Role.SUPPORT and owner.user_id != lead.pk
+            if owner.role == ActionOwner.Role.SUPPORT and (owner.user or owner.department) != lead
         ]
         services.owners_set(
             action=item, by=user, owners=[(lead, ActionOwner.Role.LEAD), *supports], reason=reason
         )
     elif operation == BulkForm.DEADLINE:
-        services.deadline_change_request(
+        services.bulk_deadline_set(
             action=item,
             by=user,
             new_due_date=data["new_due_date"],
@@ -295,26 +390,34 @@ def bulk(request):
     """Two steps: the first POST shows what will happen (and what will be skipped); the second, with
     `confirm`, applies it and goes back to the same filtered list."""
     next_url = _next_url(request)
-    form = BulkForm(request.POST)
+    kind = ALL if request.POST.get("scope") == ALL and can_view_all_actions(request.user) else DEPARTMENT
+    form = BulkForm(request.POST, candidates=_lead_candidates(request, kind))
     valid = form.is_valid()
-    allowed, denied, chosen_ids = [], 0, []
+    # Done and cancelled items are finished: giving them a new lead or date would reopen nothing.
+    skip_closed = form.cleaned_data.get("operation") in (BulkForm.REASSIGN, BulkForm.DEADLINE)
+    allowed, denied, skipped, chosen_ids = [], 0, 0, []
     if "items" in form.cleaned_data:
         chosen_ids = sorted(item.pk for item in form.cleaned_data["items"])
         chosen = ActionItem.objects.filter(pk__in=chosen_ids)
         managed = managed_departments(request)
         for item in selectors.actions_for_manage(chosen):
             item_access = access(request.user, item, managed_departments=managed)
-            if item_access.can_edit:
-                allowed.append((item, item_access))
-            else:
+            if not item_access.can_edit:
                 denied += 1
+            elif skip_closed and item.status in (Status.DONE, Status.CANCELLED):
+                skipped += 1
+            else:
+                allowed.append((item, item_access))
     if not valid or not request.POST.get("confirm"):
         context = {
             "form": form,
             "allowed": [item for item, _a in allowed],
             "denied": denied,
+            "skipped": skipped,
             "chosen_ids": chosen_ids,
             "next_url": next_url,
+            "scope_kind": kind,
+            "nav_section": kind,  # base.html: the list the items came from stays highlighted
         }
         return render(request, "actions/bulk_confirm.html", context, status=200 if valid else 400)
 
@@ -331,9 +434,11 @@ def bulk(request):
     summary = _("%(done)s 项已处理") % {"done": done}
     if denied:
         summary += _(",%(denied)s 项无权限未处理") % {"denied": denied}
+    if skipped:
+        summary += _(",%(skipped)s 项已完成或已取消,已跳过") % {"skipped": skipped}
     if failed:
         summary += _(",%(failed)s 项未能处理") % {"failed": len(failed)}
-    (messages.success if not denied and not failed else messages.warning)(request, summary + _("。"))
+    (messages.success if not (denied or skipped or failed) else messages.warning)(request, summary + _("。"))
     for line in failed[:10]:
         messages.error(request, line)
     return redirect(next_url)

@@ -51,6 +51,27 @@ def test_htmx_complete_answers_with_the_row_marked_done(client_for, owner):
 
 
 @pytest.mark.django_db
+def test_completing_on_my_actions_also_updates_its_counters(client_for, owner):
+    today = timezone.localdate()
+    late = make_action(lead=owner, title="提交渠道方案", due_date=today - datetime.timedelta(days=3))
+    make_action(lead=owner, title="输出竞品简报", due_date=today - datetime.timedelta(days=1))
+    client = client_for(owner)
+    page = client.get(reverse("actions:my")).text
+    assert "已逾期 2" in page and 'id="completed-empty"' in page
+
+    from_page = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver" + reverse("actions:my")}
+    response = client.post(url("complete", late), **from_page)
+    nav = response.text.split('id="group-nav"')[1].split("</nav>")[0]
+    assert 'hx-swap-oob="true"' in nav and "已逾期 1" in nav
+    # The "nothing completed yet" line is always on the page, so its out-of-band removal has a target.
+    assert '<p id="completed-empty" hx-swap-oob="delete">' in response.text
+    # From the item's own page there are no counters to update.
+    other = make_action(lead=owner, title="官网改版")
+    elsewhere = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver" + other.get_absolute_url()}
+    assert 'id="group-nav"' not in client.post(url("complete", other), **elsewhere).text
+
+
+@pytest.mark.django_db
 def test_completing_a_cancelled_item_shows_why_in_place(client_for, owner, chair, meeting):
     action = make_action(lead=owner, meeting=meeting, status=Status.CANCELLED)
     response = client_for(chair).post(url("complete", action), **HTMX)
@@ -176,6 +197,9 @@ def test_note_of_100_kb_is_refused_and_kept(client_for, owner):
     assert "内容过长" in response.text
     assert note in response.text
     assert not ProgressEntry.objects.exists()
+    # No maxlength on the field: a browser would cut a long paste off silently instead.
+    form = client_for(owner).get(reverse("actions:detail", args=[action.pk])).text
+    assert 'name="note"' in form and "maxlength=" not in form.split('name="note"')[1].split(">")[0]
 
 
 @pytest.mark.django_db

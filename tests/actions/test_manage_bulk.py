@@ -2,14 +2,16 @@
 only where the user may edit, and back to the same filtered list."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import ActionOwner, DeadlineChange, ProgressEntry, Status
-from tests.factories import MeetingFactory, UserFactory, make_action
+from actions import selectors
+from actions.models import ActionItem, ActionOwner, DeadlineChange, ProgressEntry, Status
+from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 BULK_URL = reverse("actions:bulk")
 LIST_URL = reverse("actions:department") + "?overdue=on&sort=title"
@@ -94,9 +96,11 @@ def test_nothing_selected_is_explained(client_for, chair):
 @pytest.mark.django_db
 def test_reassign_lead_keeps_supports_and_logs_it(client_for, chair, owner, items):
     helper = UserFactory(name="孙丽")
-    newcomer = UserFactory(name="周杰")
+    newcomer = UserFactory(name="周杰", department=owner.department)
     ActionOwner.objects.create(action=items[0], user=helper, role=ActionOwner.Role.SUPPORT)
-    response = post(client_for(chair), items[:1], operation="reassign", lead=newcomer.pk, reason="人员调整")
+    response = post(
+        client_for(chair), items[:1], operation="reassign", lead=f"user-{newcomer.pk}", reason="人员调整"
+    )
     assert response.status_code == 302
     owners = {(o.user, o.role) for o in items[0].owners.all()}
     assert owners == {(newcomer, ActionOwner.Role.LEAD), (helper, ActionOwner.Role.SUPPORT)}
@@ -173,3 +177,160 @@ def test_list_page_has_checkboxes_and_the_bulk_form(client_for, chair, items):
     text = client_for(chair).get(LIST_URL.replace("overdue=on&", "")).text
     assert f'name="items" value="{items[0].pk}"' in text
     assert f'action="{BULK_URL}"' in text
+
+
+def day(offset: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=offset)
+
+
+def lead_options(html: str) -> list[str]:
+    select = re.search(r'<select name="lead".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+# --- 修改完成时限 ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_deadline_in_the_past_is_refused_and_the_page_keeps_what_was_typed(client_for, chair, items):
+    yesterday = day(-1).isoformat()
+    response = post(client_for(chair), items, operation="deadline", new_due_date=yesterday, reason="调整")
+    assert response.status_code == 400
+    assert "新的完成时限不能早于今天" in response.text  # the words of the owner's own deadline form
+    assert f'value="{yesterday}"' in response.text
+    assert '<option value="deadline" selected>' in response.text
+    assert 'value="调整"' in response.text
+    assert not DeadlineChange.objects.exists()
+    assert all(item.due_date == day(7) for item in ActionItem.objects.all())
+
+
+@pytest.mark.django_db
+def test_deadline_today_is_accepted(client_for, chair, items):
+    response = post(client_for(chair), items[:1], operation="deadline", new_due_date=day(0), reason="提前")
+    assert message_texts(response) == ["1 项已处理。"]
+    items[0].refresh_from_db()
+    assert items[0].due_date == day(0)
+
+
+@pytest.mark.django_db
+def test_moving_a_deadline_earlier_is_a_date_change_not_a_postponement(client_for, chair, items):
+    response = post(client_for(chair), items[:1], operation="deadline", new_due_date=day(2), reason="提前")
+    assert message_texts(response) == ["1 项已处理。"]
+    item = items[0]
+    item.refresh_from_db()
+    assert item.due_date == day(2)
+    assert ProgressEntry.objects.get(action=item, changes__has_key="due_date").changes["due_date"] == [
+        str(day(7)),
+        str(day(2)),
+    ]
+    assert not DeadlineChange.objects.exists()
+    scope = ActionItem.objects.filter(pk=item.pk)
+    assert selectors.top_postponers(scope) == []
+    assert selectors.actions_for_manage(scope).get().postponement_count == 0
+
+
+@pytest.mark.django_db
+def test_moving_a_deadline_later_is_a_postponement(client_for, chair, items):
+    post(client_for(chair), items[:1], operation="deadline", new_due_date=day(20), reason="客户推迟")
+    scope = ActionItem.objects.filter(pk=items[0].pk)
+    assert selectors.actions_for_manage(scope).get().postponement_count == 1
+    assert [row["postponements"] for row in selectors.top_postponers(scope)] == [1]
+
+
+# --- 更换牵头人 ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sysadmin(db):
+    return UserFactory(username="admin", name="系统管理员", is_staff=True, is_superuser=True)
+
+
+@pytest.mark.django_db
+def test_confirmation_offers_the_same_leads_as_the_list(
+    client_for, chair, owner, department, items, sysadmin
+):
+    client = client_for(chair)
+    on_list = lead_options(client.get(reverse("actions:department")).text)
+    response = post(client, items, operation="reassign", reason="人员调整")  # no lead chosen
+    assert response.status_code == 400
+    assert lead_options(response.text) == on_list
+    assert set(on_list) == {"", f"user-{chair.pk}", f"user-{owner.pk}", f"department-{department.pk}"}
+    assert "系统管理员" not in response.text
+
+
+@pytest.mark.django_db
+def test_reassign_outside_the_managers_departments_is_refused(client_for, chair, items, outsider, sysadmin):
+    client = client_for(chair)
+    for stranger in (outsider, sysadmin):
+        response = post(client, items, operation="reassign", lead=f"user-{stranger.pk}", reason="x")
+        assert response.status_code == 400
+        assert "只能交给您所管理部门的成员或这些部门" in response.text
+        assert "请选择新的牵头人" not in response.text
+    assert not ActionOwner.objects.filter(user__in=[outsider, sysadmin]).exists()
+    assert not ProgressEntry.objects.exists()
+
+
+@pytest.mark.django_db
+def test_reassign_to_a_managed_department(client_for, chair, department, items):
+    east = DepartmentFactory(name="华东区", parent=department)
+    response = post(client_for(chair), items[:1], operation="reassign", lead=f"department-{east.pk}")
+    assert message_texts(response) == ["1 项已处理。"]
+    leads = [(o.user, o.department) for o in items[0].owners.filter(role=ActionOwner.Role.LEAD)]
+    assert leads == [(None, east)]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields",
+    [{"operation": "reassign", "reason": "人员调整"}, {"operation": "deadline", "reason": "客户推迟"}],
+)
+def test_done_and_cancelled_items_are_skipped_and_counted(client_for, chair, owner, items, fields):
+    newcomer = UserFactory(name="周杰", department=owner.department)
+    fields = {**fields, "lead": f"user-{newcomer.pk}", "new_due_date": day(30).isoformat()}
+    done = make_action(lead=owner, title="已完成的事项", status=Status.DONE)
+    cancelled = make_action(lead=owner, title="已取消的事项", status=Status.CANCELLED)
+    client = client_for(chair)
+    chosen = [items[0], done, cancelled]
+
+    confirm_page = post(client, chosen, confirm=False, **fields)
+    assert "将把以下 1 项" in confirm_page.text
+    assert "另有 2 项已完成或已取消,将跳过,不做处理。" in confirm_page.text
+    assert "已完成的事项" not in confirm_page.text
+
+    response = post(client, chosen, **fields)
+    assert message_texts(response) == ["1 项已处理,2 项已完成或已取消,已跳过。"]
+    for item in (done, cancelled):
+        assert [o.user for o in item.owners.all()] == [owner]
+        assert item.due_date == day(7)
+        assert not ProgressEntry.objects.filter(action=item).exists()
+
+
+# --- Page --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_confirmation_page_highlights_department_actions(client_for, chair, items):
+    text = post(client_for(chair), items, confirm=False, operation="cancel", reason="调整").text
+    assert f'class="nav-link active" href="{reverse("actions:department")}"' in text
+    assert f'class="nav-link" href="{reverse("actions:my")}"' in text
+
+
+@pytest.mark.django_db
+def test_english_bulk_labels_are_not_glued_to_their_hints(client_for, chair, items):
+    chair.language = "en"
+    chair.save(update_fields=["language"])
+    html = client_for(chair).get(reverse("actions:department")).text
+    bar = re.search(r'<div class="card p-2 mb-2 bulk-bar".*?</button>', html, re.S)
+    visible = re.sub(r"<[^>]+>", "", bar.group(0))
+    assert "New lead" in visible and "when changing the lead" in visible
+    assert "New lead(" not in visible and "Reason(" not in visible
+
+
+@pytest.mark.django_db
+def test_staff_on_all_actions_may_hand_an_item_to_anyone(client_for, items, outsider, sysadmin):
+    client = client_for(sysadmin)
+    fields = {"operation": "reassign", "lead": f"user-{outsider.pk}", "scope": "all", "reason": "调整"}
+    confirm_page = post(client, items[:1], confirm=False, **fields)
+    assert f'class="nav-link active" href="{reverse("actions:all")}"' in confirm_page.text
+    assert message_texts(post(client, items[:1], **fields)) == ["1 项已处理。"]
+    assert [o.user for o in items[0].owners.all()] == [outsider]

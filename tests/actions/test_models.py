@@ -133,3 +133,27 @@ def test_progress_outside_0_100_is_rejected_by_the_database(owner):
     action = make_action(lead=owner)
     with pytest.raises(IntegrityError), transaction.atomic():
         ActionItem.objects.filter(pk=action.pk).update(progress=150)
+
+
+@pytest.mark.django_db
+def test_latest_progress_is_a_report_on_the_work_not_the_reason_for_a_change(owner, chair, meeting):
+    """progress_notes_q (SQL) and ProgressEntry.is_progress_note (Python) are one rule."""
+    from actions.models import progress_notes_q
+    from actions.services import action_update_progress, deadline_change_request, progress_log
+
+    due = datetime.date(2030, 4, 1)
+    action = make_action(lead=owner, meeting=meeting, title="输出竞品简报", due_date=due)
+    progress_log(action=action, by=owner, changes={"status": [None, "not_started"]}, note="创建行动项")
+    action_update_progress(action=action, by=owner, progress=40, note="完成初稿")
+    progress_log(action=action, by=owner, note="已约客户下周评审")
+    deadline_change_request(
+        action=action, by=owner, new_due_date=due.replace(month=5), reason="客户审核需要时间", approved=True
+    )
+    progress_log(action=action, by=chair, changes={"owners": [["王芳"], ["张伟"]]}, note="改由张伟牵头")
+    progress_log(action=action, by=chair, changes={"title": ["a", "b"]}, note="会议记录中修改")
+
+    entries = list(ProgressEntry.objects.filter(action=action).order_by("created_at", "pk"))
+    notes = ProgressEntry.objects.filter(progress_notes_q(), action=action).values_list("note", flat=True)
+    in_sql = set(notes)
+    in_python = {entry.note for entry in entries if entry.is_progress_note}
+    assert in_sql == in_python == {"完成初稿", "已约客户下周评审"}
