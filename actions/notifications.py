@@ -61,3 +61,11 @@ def notify_deadline_decided(*, change: DeadlineChange) -> None:
     approved = change.state == DeadlineChange.State.APPROVED
     kind = Notification.DEADLINE_APPROVED if approved else Notification.DEADLINE_REJECTED
     _notify(change=change, kind=kind, recipients=[requester])
+
+
+def withdraw_deadline_requests(*, change_ids) -> int:
+    """Requests closed without a decision (the item was completed): the deciders' unread "please
+    decide" notifications are marked read, so the bell no longer asks for something already settled."""
+    return Notification.objects.filter(
+        deadline_change_id__in=change_ids, kind=Notification.DEADLINE_REQUESTED, read_at__isnull=True
+    ).update(read_at=timezone.now())

@@ -206,9 +206,13 @@ def action_complete(*, action: ActionItem, by, note: str = "", completed_at: dat
     )
     progress_log(action=action, by=by, changes=changes, note=note)
     _cancel_reminders(action, _("事项已完成"))
-    DeadlineChange.objects.filter(action=action, state=DeadlineChange.State.PENDING).update(
-        state=DeadlineChange.State.REJECTED, decided_at=now, decision_note=_("事项已完成")
-    )
+    waiting = DeadlineChange.objects.filter(action=action, state=DeadlineChange.State.PENDING)
+    closed = list(waiting.values_list("pk", flat=True))
+    waiting.update(state=DeadlineChange.State.REJECTED, decided_at=now, decision_note=_("事项已完成"))
+    if closed:
+        from actions.notifications import withdraw_deadline_requests
+
+        withdraw_deadline_requests(change_ids=closed)
     return action
 
 

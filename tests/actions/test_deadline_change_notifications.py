@@ -177,3 +177,17 @@ def test_approval_still_counts_one_postponement(owner, chair, worded):
     change = ask(worded, owner, days=8)
     services.deadline_change_decide(change=change, by=chair, approve=True)
     assert worded.deadline_changes.filter(state=DeadlineChange.State.APPROVED).count() == 1
+
+
+@pytest.mark.django_db
+def test_completing_the_item_settles_the_request_and_clears_it_from_the_deciders_bells(
+    owner, chair, lina, item
+):
+    change = ask(item, owner)
+    assert Notification.objects.filter(deadline_change=change, read_at__isnull=True).count() == 2
+    services.action_complete(action=item, by=owner, note="提前完成")
+    change.refresh_from_db()
+    assert change.state == DeadlineChange.State.REJECTED
+    # Nothing left to decide: the bell no longer asks, and the requester (who completed it) is not told.
+    assert not Notification.objects.filter(deadline_change=change, read_at__isnull=True).exists()
+    assert not Notification.objects.filter(recipient=owner).exists()
