@@ -6,12 +6,14 @@ the meeting page shows one timeline.
 """
 
 import datetime
+import re
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from meetings.models import AgendaItem, Decision, Meeting, MeetingLogEntry
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry
+from meetings.templatetags.minutes import long_date
 
 # Field names as the history shows them.
 FIELD_LABELS = {
@@ -127,14 +129,27 @@ class HistoryLine:
         return lines
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _display(field: str, value):
-    """Status codes as the reader's words (已发布, 进行中); other values as stored."""
-    if field == "status" and isinstance(value, str):
+    """Codes as the reader's words (已发布, 进行中, 迟到, 列席人员), dates as dates (2026年12月15日 (周二));
+    other values as stored."""
+    if field in ("status", "role") and isinstance(value, str):
         from actions.models import Status as ActionStatus
 
-        for choices in (Meeting.Status, ActionStatus):
+        choices_for = {
+            "status": (Meeting.Status, ActionStatus, Attendance.Status),
+            "role": (Attendance.Role,),
+        }
+        for choices in choices_for[field]:
             if value in choices.values:
                 return choices(value).label
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return long_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, bool):
         return _("是") if value else _("否")
     return value
