@@ -1,6 +1,7 @@
 """Status and approval, comments, history, published versions, the carry-over review, postponing and
 templates: everything on the meeting page that is about the minutes' life rather than their content."""
 
+import datetime
 import difflib
 import json
 
@@ -20,7 +21,7 @@ from meetings import series as series_rules
 from meetings.calendar import meeting_ics
 from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
 from meetings.models import AgendaItem, Meeting
-from meetings.templatetags.minutes import enumeration
+from meetings.templatetags.minutes import colon, enumeration, long_datetime
 from meetings.views.pages import get_meeting_for_user
 
 
@@ -188,25 +189,40 @@ def meeting_history(request, meeting_id: int):
 
 
 def _document_lines(content: dict) -> list[str]:
-    """The snapshot as readable lines, for comparing two versions."""
+    """The snapshot as readable lines, for comparing two versions: the same labels as the minutes
+    (会议地点, 决议二, 问题描述), never the snapshot's keys."""
+    from reports.templatetags.minutes_document import decision_label
+
+    sep = colon()
+    labels = {
+        "title": _("会议名称"),
+        "starts_at": _("开始时间"),
+        "ends_at": _("结束时间"),
+        "location": _("会议地点"),
+        "background": _("会议背景与目的"),
+        "summary": _("总结与展望"),
+    }
     lines = []
     meeting = content.get("meeting", {})
-    for key in ("title", "starts_at", "ends_at", "location", "background", "summary"):
-        if meeting.get(key):
-            lines.append(f"{key}: {meeting[key]}")
+    for key, label in labels.items():
+        value = meeting.get(key)
+        if value and key in ("starts_at", "ends_at"):
+            value = long_datetime(datetime.datetime.fromisoformat(value))
+        if value:
+            lines.append(f"{label}{sep}{value}")
     for item in content.get("agenda", []):
-        lines.append(f"{_('议程')} {item.get('number')}: {item.get('title')}")
+        lines.append(f"{_('议程')} {item.get('number')}{sep}{item.get('title')}")
         for report in item.get("reports", []):
-            lines.append(f"  {report.get('speaker')}: {report.get('content')}")
+            lines.append(f"  {report.get('speaker')}{sep}{report.get('content')}")
     for decision in content.get("decisions", []):
-        lines.append(f"{_('决议')} {decision.get('number')}: {decision.get('text')}")
-        for key in ("problem", "discussion"):
+        lines.append(f"{decision_label(decision.get('number'))}{sep}{decision.get('text')}")
+        for key, label in (("problem", _("问题描述")), ("discussion", _("讨论"))):
             if decision.get(key):
-                lines.append(f"  {key}: {decision[key]}")
+                lines.append(f"  {label}{sep}{decision[key]}")
     for action in content.get("actions", []):
         owners = enumeration(action.get("leads", []))
         due = action.get("due_date") or ""
-        lines.append(f"{_('行动项')} {action.get('number')}: {action.get('title')} [{owners}] {due}")
+        lines.append(f"{_('行动项')} {action.get('number')}{sep}{action.get('title')} [{owners}] {due}")
     return lines
 
 

@@ -200,8 +200,10 @@ def test_reopen_needs_a_reason_and_republishing_makes_v2_while_v1_stays(client_f
     assert hashlib.sha256(v1_download).hexdigest() == v1_hash
 
     page = client_for(chair).get(reverse("meetings:versions", args=[minutes.pk]) + "?a=1&b=2")
-    assert "-决议 1: 同意第四季度渠道调整方案" in page.text
-    assert "+决议 1: 同意第四季度渠道调整方案,预算200万元" in page.text
+    # The comparison reads like the minutes: 决议一, not the snapshot's keys.
+    assert "-决议一:同意第四季度渠道调整方案" in page.text
+    assert "+决议一:同意第四季度渠道调整方案,预算200万元" in page.text
+    assert "problem:" not in page.text and "title:" not in page.text
     assert "决议一金额有误" in page.text
 
 
