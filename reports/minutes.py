@@ -356,15 +356,17 @@ def _document_digest(document: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def background_job(meeting: Meeting, user, document: dict, version, complete: bool, *, filename: str):
+def background_job(
+    meeting: Meeting, user, document: dict, version, complete: bool, *, pages: int, filename: str
+):
     """The background render of these minutes for this reader, when they are too long to render during
-    the request (more than MINUTES_BACKGROUND_PAGES estimated pages); None otherwise.
+    the request (`pages`, from estimated_pages, over MINUTES_BACKGROUND_PAGES); None otherwise.
 
     The job is keyed by the reader's document itself, so any edit, a new day (overdue marks) or another
     language makes a new render, and readers who get the same document share one."""
     if version is not None and complete and _stored(version) is not None:
         return None  # already rendered: served from storage at once
-    if estimated_pages(document) <= settings.MINUTES_BACKGROUND_PAGES:
+    if pages <= settings.MINUTES_BACKGROUND_PAGES:
         return None
     params = {
         "meeting": meeting.pk,

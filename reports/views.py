@@ -41,9 +41,11 @@ def _pdf_response(request, meeting: Meeting, version=None, *, filename: str):
     """The PDF as a download, or, for minutes too long to render during the request, a page that shows
     the background render's progress and then offers the file."""
     document, version, complete = minutes.reader_document(meeting, request.user, version)
-    job = minutes.background_job(meeting, request.user, document, version, complete, filename=filename)
+    pages = minutes.estimated_pages(document)
+    job = minutes.background_job(
+        meeting, request.user, document, version, complete, pages=pages, filename=filename
+    )
     if job is not None:
-        pages = minutes.estimated_pages(document)
         context = {"meeting": meeting, "pages": pages, **jobs.progress_context(job)}
         return render(request, "reports/minutes_job.html", context)
     data = minutes.reader_pdf(meeting, document, version, complete)
