@@ -3,7 +3,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind, Status, local_today
-from meetings.forms import PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
+from meetings.forms import (
+    PeopleChoiceField,
+    _CrispyForm,
+    active_people,
+    bounded_text,
+    check_year,
+    limit_text,
+)
 from meetings.models import Decision, Department, Meeting, User
 
 WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
@@ -194,7 +201,7 @@ class StatusForm(forms.Form):
         error_messages={"invalid_choice": _("无效的状态。")},
     )
     # status_reason holds at most 500 characters.
-    reason = forms.CharField(label=_("原因"), required=False, max_length=500)
+    reason = bounded_text(500, label=_("原因"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -211,7 +218,7 @@ class DeadlineDecideForm(forms.Form):
         choices=[("approve", _("批准")), ("reject", _("驳回"))],
         error_messages={"required": _("请选择批准或驳回。"), "invalid_choice": _("请选择批准或驳回。")},
     )
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=500)
+    note = bounded_text(500, label=_("审批意见"), required=False)
 
 
 class OwnersForm(_CrispyForm, forms.Form):

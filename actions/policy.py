@@ -5,27 +5,52 @@ Roles on an item:
 - SUPPORT: a person support owner, or the head of a supporting department;
 - MANAGER: the source meeting's chair, the head of a department that owns the item or employs a person
   owner (or a department above it), and staff. Managers decide deadline changes;
-- EDITOR: managers, plus the meeting's recorder until the minutes are published.
+- EDITOR: managers, plus whoever may still change the source meeting's minutes
+  (meetings.policy.edits_minutes: its recorder until the minutes are submitted, the head of its
+  organising department until they are published). The editor, the item page, 部门行动项, the series
+  review and signed links all ask this one question.
 
-Owners update progress and add notes; leads mark done; editors change everything.
+Owners update progress and add notes; leads mark done; editors change everything. Every path that
+writes to an item asks here first (see `require`), with the right the change needs (`right_for_status`).
 """
 
 from functools import cached_property
 
-from actions.models import ActionItem, ActionOwner
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from actions.models import ActionItem, ActionOwner, Status
 from meetings.models import Department, Meeting, User
-from meetings.policy import can_view_meeting
+from meetings.policy import (
+    can_view_meeting,
+    decision_is_confidential,
+    edits_minutes,
+    full_access_meeting_ids,
+    visibility_q,
+)
 
 LEAD, SUPPORT, MANAGER, EDITOR = "lead", "support", "manager", "editor"
+
+# What an owner without access to the source meeting's confidential parts reads for such a decision.
+CONFIDENTIAL_DECISION = _lazy("(保密决议)")
 
 
 class ActionAccess:
     """The roles one user has on one item. Uses prefetched owners (with user and department)."""
 
-    def __init__(self, user, action: ActionItem, managed_departments: set[int] | None = None):
+    def __init__(
+        self,
+        user,
+        action: ActionItem,
+        managed_departments: set[int] | None = None,
+        meeting_visible: bool | None = None,
+    ):
         self.user = user
         self.action = action
         self._managed = managed_departments
+        # Whether the user may see the source meeting, when a list has read it for many items at once.
+        self._meeting_visible = meeting_visible
 
     @cached_property
     def managed_departments(self) -> set[int]:
@@ -49,12 +74,8 @@ class ActionAccess:
         meeting = action.meeting
         if user.is_staff or user.is_superuser or (meeting is not None and meeting.chair_id == user.pk):
             roles.add(MANAGER)
-        if MANAGER in roles:
-            roles.add(EDITOR)
-        elif (
-            meeting is not None
-            and meeting.recorder_id == user.pk
-            and meeting.status != Meeting.Status.PUBLISHED
+        if MANAGER in roles or (
+            meeting is not None and edits_minutes(user, meeting, self.managed_departments)
         ):
             roles.add(EDITOR)
         return frozenset(roles)
@@ -67,7 +88,11 @@ class ActionAccess:
     def can_view(self) -> bool:
         if self.roles:
             return True
-        return self.action.meeting_id is not None and can_view_meeting(self.user, self.action.meeting)
+        if self.action.meeting_id is None:
+            return False
+        if self._meeting_visible is not None:
+            return self._meeting_visible
+        return can_view_meeting(self.user, self.action.meeting)
 
     @property
     def can_update_progress(self) -> bool:
@@ -91,6 +116,49 @@ class ActionAccess:
 
 def access(user, action: ActionItem, managed_departments: set[int] | None = None) -> ActionAccess:
     return ActionAccess(user, action, managed_departments)
+
+
+def accesses(user, actions) -> dict[int, ActionAccess]:
+    """ActionAccess for each of many items (owners prefetched with user and department), with the
+    source meetings' visibility read in one query instead of one per item."""
+    actions = list(actions)
+    managed = Department.managed_by(user) if user.is_authenticated else set()
+    meeting_ids = {a.meeting_id for a in actions if a.meeting_id}
+    visible = set()
+    if meeting_ids:
+        visible = set(
+            Meeting.objects.filter(visibility_q(user), pk__in=meeting_ids).values_list("pk", flat=True)
+        )
+    return {a.pk: ActionAccess(user, a, managed, meeting_visible=a.meeting_id in visible) for a in actions}
+
+
+# The rights a change needs. Views show only what the user may do; the writers check again here, so a
+# second path to the same change (a hand-made POST, the series review, the editor) cannot skip the rule.
+VIEW, UPDATE, COMPLETE, EDIT, DECIDE = "view", "update", "complete", "edit", "decide"
+_RIGHTS = {
+    VIEW: "can_view",
+    UPDATE: "can_update_progress",
+    COMPLETE: "can_complete",
+    EDIT: "can_edit",
+    DECIDE: "can_decide_deadline",
+}
+
+
+def allows(item_access: ActionAccess, right: str) -> bool:
+    return getattr(item_access, _RIGHTS[right])
+
+
+def right_for_status(status: str) -> str:
+    """Marking done is the lead's; every other status change (hold, cancel, resume, reopen) an
+    editor's."""
+    return COMPLETE if status == Status.DONE else EDIT
+
+
+def require(item_access: ActionAccess, right: str) -> None:
+    """Raise PermissionDenied unless the user has `right` on the item (Http404 is the view's business:
+    it answers 404 to whoever may not see the item at all)."""
+    if not allows(item_access, right):
+        raise PermissionDenied(_("您没有权限进行此项操作。"))
 
 
 def can_view_all_actions(user) -> bool:
@@ -121,3 +189,32 @@ def deadline_deciders(action: ActionItem, *, requester=None) -> list:
     wanted = [pk for pk in dict.fromkeys(candidates) if pk != requester_id]
     people = User.objects.filter(pk__in=wanted, is_active=True).in_bulk()
     return [people[pk] for pk in wanted if pk in people and access(people[pk], action).can_decide_deadline]
+
+
+def set_shown_decisions(user, actions) -> None:
+    """Set `shown_decisions` on each item: (label, text) of the decisions it serves, as this user may
+    read them. An owner who may not see the source meeting's confidential parts (not invited, or the
+    meeting is 机密) still sees that the item serves a decision, but reads "(保密决议)" instead of its
+    text. Decisions are prefetched with their agenda item; the meetings the user sees whole are read
+    (one query) only when some decision is confidential."""
+    actions = list(actions)
+    secret_meetings = {
+        a.meeting_id for a in actions for d in a.decisions.all() if decision_is_confidential(d)
+    }
+    full = full_access_meeting_ids(user, secret_meetings) if secret_meetings else set()
+    hidden = str(CONFIDENTIAL_DECISION)  # plain text: rows are cached under a hash of what they show
+    for action in actions:
+        action.shown_decisions = [
+            (
+                decision.label,
+                decision.text
+                if action.meeting_id in full or not decision_is_confidential(decision)
+                else hidden,
+            )
+            for decision in action.decisions.all()
+        ]
+
+
+def shown_decisions_for(user, action) -> list[tuple[str, str]]:
+    set_shown_decisions(user, [action])
+    return action.shown_decisions

@@ -43,8 +43,8 @@ from actions.models import (
     Status,
     end_of_week,
 )
-from actions.policy import access
-from meetings.models import Department, User
+from actions.policy import access, shown_decisions_for
+from meetings.models import Decision, Department, User
 
 logger = logging.getLogger(__name__)
 
@@ -569,7 +569,7 @@ def send_reminder(reminder_id: int) -> bool:
         .prefetch_related(
             # Shared by the policy check (may this recipient complete it?) and the e-mail's owner list.
             Prefetch("action__owners", queryset=ActionOwner.objects.select_related("user", "department")),
-            "action__decisions",
+            Prefetch("action__decisions", queryset=Decision.objects.select_related("agenda_item")),
         )
         .get(pk=reminder_id)
     )
@@ -652,7 +652,8 @@ def _context(reminder: Reminder) -> dict:
         "action": action,
         "recipient": recipient,
         "meeting": action.meeting,
-        "decisions": list(action.decisions.all()),
+        # As the recipient may read them: "(保密决议)" where they may not see the meeting's secrets.
+        "decisions": shown_decisions_for(recipient, action),
         "leads": [o.owner_name for o in owners if o.role == LEAD],
         "supports": [o.owner_name for o in owners if o.role != LEAD],
         "latest": latest,

@@ -21,7 +21,7 @@ from actions.models import (
     overdue_q,
     progress_notes_q,
 )
-from meetings.models import User
+from meetings.models import Decision, User
 
 
 def actions_due_on(day: datetime.date):
@@ -44,7 +44,7 @@ def action_for_detail(*, action_id: int):
         .prefetch_related(
             Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department__head")),
             Prefetch("progress_entries", queryset=ProgressEntry.objects.select_related("author")),
-            "decisions",
+            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
             Prefetch("occurrences", queryset=Occurrence.objects.select_related("delivered_by")),
             Prefetch(
                 "deadline_changes",
@@ -101,7 +101,7 @@ def action_rows(queryset, *, today: datetime.date | None = None):
         .annotate(**row_annotations(today or local_today()))
         .prefetch_related(
             Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
-            "decisions",
+            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
         )
     )
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from actions import policy
 from actions.models import (
     ActionItem,
     ActionOwner,
@@ -370,6 +371,33 @@ def deadline_change_decide(*, change: DeadlineChange, by, approve: bool, note: s
 
     notify_deadline_decided(change=change)
     return change
+
+
+@transaction.atomic
+def action_fields_set(*, action: ActionItem, by, changes: dict, note: str, replan_from: datetime.date):
+    """An editor's change to an item's own fields (title, description, priority, deadline and its
+    wording), as the minutes editor writes them: `action` is locked and holds the old values, `changes`
+    only what differs. Checked by ActionAccess (editors only); logged; a new date or kind of deadline
+    drops the reminders planned for the old one, and a new rhythm replans the occurrences, as every
+    other way of re-dating an item does."""
+    policy.require(policy.access(by, action), policy.EDIT)
+    if not changes:
+        return action
+    log = {attr: [_plain(getattr(action, attr)), _plain(new)] for attr, new in changes.items()}
+    for attr, new in changes.items():
+        setattr(action, attr, new)
+    action.updated_at = timezone.now()
+    ActionItem.objects.filter(pk=action.pk).update(**changes, updated_at=action.updated_at)
+    progress_log(action=action, by=by, changes=log, note=note)
+    if changes.keys() & {"due_date", "deadline_kind"}:
+        _cancel_reminders(action, _("完成时限已修改"))
+    if changes.keys() & {"deadline_kind", "recurrence", "recurrence_weekday"}:
+        occurrences_replan(action=action, start=replan_from)
+    return action
+
+
+def _plain(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 @transaction.atomic

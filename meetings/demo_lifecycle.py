@@ -1,8 +1,9 @@
 """Demo data for the meeting lifecycle: a weekly 例会 that has run for a month.
 
 Four Monday meetings of 产品部周例会 over the last four weeks. Each one opens with 上次会议行动项回顾,
-where the recorder updates the items carried over; each is submitted by the recorder and approved and
-published by the chair. Everything goes through the same services as the product (series, review,
+where the chair, who manages the items carried over, records how each stands (the recorder's right to
+change items ends with the minutes they were written in); each is submitted by the recorder and
+approved and published by the chair. Everything goes through the same services as the product (series, review,
 approval), then timestamps are moved back to the day it would have happened.
 """
 
@@ -108,7 +109,7 @@ def load(*, users: dict, departments: dict, today: datetime.date) -> MeetingSeri
         for title, (status, progress, note) in updates.items():
             action = by_title[title]
             lifecycle.review_item_update(
-                meeting=meeting, action=action, by=recorder, status=status, progress=progress, note=note
+                meeting=meeting, action=action, by=chair, status=status, progress=progress, note=note
             )
             ProgressEntry.objects.filter(action=action, created_at__gte=since).update(created_at=ended)
             # Done at this meeting, not when the demo loads: on time or late as of that day.

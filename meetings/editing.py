@@ -403,3 +403,12 @@ def editor_news(meeting: Meeting, after: dict[str, int]) -> dict:
         if obj.pk > after[kind]
     ]
     return {**context, "blocks": blocks, "counts": counts}
+
+
+def action_owners_prefetch():
+    """Owners with what actions.policy.ActionAccess reads of them, in one query."""
+    from django.db.models import Prefetch
+
+    from actions.models import ActionOwner
+
+    return Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department"))

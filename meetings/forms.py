@@ -6,20 +6,30 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
-from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport, User
+from meetings import policy
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingSeries, SpeakerReport, User
 
 # Long enough for a two-day strategy meeting's notes, short enough to stop a pasted file.
 MAX_TEXT = 50_000
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-def limit_text(field: forms.Field) -> None:
-    """At most MAX_TEXT characters, checked on the server. No maxlength attribute: a browser cuts a
+TOO_LONG = _("内容过长:最多 %(limit_value)s 字,当前 %(show_value)s 字。")
+
+
+def limit_text(field: forms.Field, limit: int = MAX_TEXT) -> None:
+    """At most `limit` characters, checked on the server. No maxlength attribute: a browser cuts a
     longer paste off without a word, while the server's message says so and the form keeps the text."""
-    field.validators.append(
-        MaxLengthValidator(MAX_TEXT, message=_("内容过长:最多 %(limit_value)s 字,当前 %(show_value)s 字。"))
-    )
+    field.validators.append(MaxLengthValidator(limit, message=TOO_LONG))
     field.widget.attrs.pop("maxlength", None)
+
+
+def bounded_text(limit: int, **kwargs) -> forms.CharField:
+    """A text field of at most `limit` characters (limit_text), for the short boxes: comments,
+    reasons, names. Rendered without maxlength, so nothing pasted is cut off silently."""
+    field = forms.CharField(**kwargs)
+    limit_text(field, limit)
+    return field
 
 
 def check_year(value, field_label) -> None:
@@ -83,10 +93,16 @@ class MeetingForm(_CrispyForm, forms.ModelForm):
             "background": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["chair"].queryset = active_people()
         self.fields["recorder"].queryset = active_people()
+        # A meeting joins only a series its creator may manage: joining one makes its earlier items
+        # part of this meeting's review.
+        self.fields["series"].queryset = MeetingSeries.objects.filter(
+            policy.manageable_series_q(user)
+        ).order_by("title")
+        self.fields["series"].error_messages["invalid_choice"] = _("请选择您负责的会议系列。")
         self.fields["visibility"].required = False  # left out: the model's default, participants only
         limit_text(self.fields["background"])
         self.helper = self._helper()

@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Status as ActionStatus
-from meetings.forms import PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
+from meetings.forms import (
+    PeopleChoiceField,
+    _CrispyForm,
+    active_people,
+    bounded_text,
+    check_year,
+    limit_text,
+)
 from meetings.models import MeetingSeries, MeetingTemplate
 from meetings.series import ORDINALS, WEEKDAYS, clean_agenda, validate_rule
 
@@ -13,28 +20,34 @@ RULE_FIELDS = ("recurrence", "weekday", "week_of_month", "month_day", "first_dat
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(
-        label=_("退回意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
+    comment = bounded_text(
+        2000,
+        label=_("退回意见"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("退回修改时请写明需要修改的地方。")},
     )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
-        label=_("重新打开原因"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
+    reason = bounded_text(
+        2000,
+        label=_("重新打开原因"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("重新打开已发布的纪要必须说明原因。")},
     )
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(
+    text = bounded_text(
+        2000,
         label=_("评论"),
-        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("对纪要草稿的意见或补充")}),
         error_messages={"required": _("请填写评论内容。")},
     )
 
 
 class TemplateNameForm(forms.Form):
-    name = forms.CharField(label=_("模板名称"), max_length=200)
+    name = bounded_text(200, label=_("模板名称"), error_messages={"required": _("请填写模板名称。")})
 
 
 class ReviewUpdateForm(forms.Form):
@@ -52,7 +65,7 @@ class ReviewUpdateForm(forms.Form):
             "invalid": _("进度请填写 0 到 100 之间的整数。"),
         },
     )
-    note = forms.CharField(label=_("最新进展"), max_length=2000, required=False)
+    note = bounded_text(2000, label=_("最新进展"), required=False)
     # The status the row showed: a status left as it was is no change, even if progress moved it on.
     was_status = forms.ChoiceField(choices=ActionStatus.choices, required=False, widget=forms.HiddenInput)
 

@@ -24,6 +24,7 @@ from meetings.models import (
     MeetingTemplate,
     MeetingVersion,
 )
+from meetings.policy import CONFIDENTIAL_AGENDA_Q
 
 Status = Meeting.Status
 Verb = MeetingLogEntry.Verb
@@ -230,7 +231,11 @@ def agenda_item_set_postponed(*, item: AgendaItem, by, postponed: bool) -> Agend
 
 @transaction.atomic
 def meeting_save_as_template(*, meeting: Meeting, by, name: str) -> MeetingTemplate:
-    """会议模板: the meeting's people, place, length and agenda titles (not its content)."""
+    """会议模板: the meeting's people, place, length and agenda titles (not its content).
+
+    Agenda items marked confidential are left out: a template outlives the meeting and is shown
+    wherever meetings are created. A 机密 meeting gives a 机密 template, which only its people see
+    (policy.template_visibility_q) and whose meetings are 机密 in turn."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("请填写模板名称。")}, code="name_required")
@@ -248,10 +253,13 @@ def meeting_save_as_template(*, meeting: Meeting, by, name: str) -> MeetingTempl
         chair=meeting.chair,
         recorder=meeting.recorder,
         visibility=meeting.visibility,
+        is_confidential=meeting.is_confidential,
         created_by=by,
         agenda=[
             {"title": item.title, "planned_minutes": item.planned_minutes}
-            for item in meeting.agenda_items.filter(kind=AgendaItem.Kind.TOPIC).order_by("day", "order", "pk")
+            for item in meeting.agenda_items.filter(kind=AgendaItem.Kind.TOPIC)
+            .exclude(CONFIDENTIAL_AGENDA_Q)
+            .order_by("day", "order", "pk")
         ],
     )
     template.participants.set(
@@ -280,6 +288,7 @@ def meeting_create_from_template(*, template: MeetingTemplate, by, starts_at, ti
         chair=template.chair,
         recorder=template.recorder,
         visibility=template.visibility,
+        is_confidential=template.is_confidential,
     )
     taken = set(meeting.attendances.values_list("user_id", flat=True))
     Attendance.objects.bulk_create(
@@ -304,11 +313,19 @@ def meeting_create_from_template(*, template: MeetingTemplate, by, starts_at, ti
 def review_item_update(*, meeting: Meeting, action, by, status: str, progress: int | None, note: str = ""):
     """An update made during the carry-over review. Each change goes through actions.services, so it
     lands in the item's progress log like any other update."""
+    from actions import policy as action_policy
     from actions import services as action_services
     from actions.models import Status as ActionStatus
 
     ensure_editable(meeting)
     note = note.strip()
+    # Editing this meeting is not a right over items of earlier meetings: each change asks the item's
+    # own policy, with the right that change needs, before anything is written.
+    item_access = action_policy.access(by, action)
+    if status and status != action.status:
+        action_policy.require(item_access, action_policy.right_for_status(status))
+    if note or (progress is not None and progress != action.progress):
+        action_policy.require(item_access, action_policy.UPDATE)
     if status == ActionStatus.DONE and action.status != ActionStatus.DONE:
         return action_services.action_complete(action=action, by=by, note=note or _("例会回顾中确认完成"))
     note_used = False

@@ -678,6 +678,9 @@ class MeetingTemplate(models.Model):
         choices=Meeting.Visibility.choices,
         default=Meeting.Visibility.PARTICIPANTS,
     )
+    # From a 机密 meeting: seen and used only by its people (meetings.policy.template_visibility_q),
+    # and the meetings made from it are 机密 too.
+    is_confidential = models.BooleanField(_("机密"), default=False)
     created_by = models.ForeignKey(
         User, verbose_name=_("创建人"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

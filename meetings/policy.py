@@ -150,12 +150,7 @@ class MeetingAccess:
     @property
     def can_edit(self) -> bool:
         """Change the minutes. Nobody may once they are published; the recorder only until submitted."""
-        status = self.meeting.status
-        if status == Meeting.Status.PUBLISHED:
-            return False
-        if self.roles & {ADMIN, HEAD, CHAIR}:
-            return True
-        return RECORDER in self.roles and status in (Meeting.Status.DRAFT, Meeting.Status.IN_PROGRESS)
+        return edits_minutes(self.user, self.meeting, self.managed_departments)
 
     @property
     def is_editor(self) -> bool:
@@ -213,6 +208,27 @@ class MeetingAccess:
         return self.can_see_confidential
 
 
+def recorder_may_change(meeting: Meeting) -> bool:
+    """The recorder (and whoever created the meeting) changes the minutes, and the action items in
+    them, only until the minutes are submitted for approval: from then on the approvers decide."""
+    return meeting.status in (Meeting.Status.DRAFT, Meeting.Status.IN_PROGRESS)
+
+
+def edits_minutes(user, meeting: Meeting, managed: set[int] | None = None) -> bool:
+    """May change the minutes' content: the editor, and the action items written in them
+    (actions.policy.ActionAccess asks here too). Admins, the chair and the head of the organising
+    department (or of a department above it) until publication; the recorder until submission.
+    Needs no query beyond the user's headed departments (read once per request)."""
+    if not _active(user) or meeting.status == Meeting.Status.PUBLISHED:
+        return False
+    if user.is_superuser or user.is_staff or meeting.chair_id == user.pk:
+        return True
+    managed = managed_departments(user) if managed is None else managed
+    if meeting.department_id and meeting.department_id in managed:
+        return True
+    return user.pk in (meeting.recorder_id, meeting.created_by_id) and recorder_may_change(meeting)
+
+
 def access(user, meeting: Meeting) -> MeetingAccess:
     return MeetingAccess(user, meeting)
 
@@ -257,6 +273,18 @@ def visible_action_items(queryset, *, full: bool):
     return queryset if full else queryset.exclude(confidential_action_q())
 
 
+def full_access_meeting_ids(user, meeting_ids) -> set[int]:
+    """Of these meetings, those the user sees whole, confidential parts included (can_see_confidential),
+    in one query: for lists of items from many meetings."""
+    meeting_ids = set(meeting_ids)
+    if not meeting_ids or not _active(user):
+        return set()
+    if user.is_superuser or user.is_staff or has_approval_rights(user):
+        return meeting_ids
+    full = _full_access_q(user, managed_departments(user))
+    return set(Meeting.objects.filter(full, pk__in=meeting_ids).values_list("pk", flat=True))
+
+
 def agenda_item_is_confidential(item: AgendaItem) -> bool:
     return item.is_confidential
 
@@ -296,6 +324,38 @@ def series_visibility_q(user) -> Q:
     if managed:
         q |= Q(department_id__in=managed)
     return q
+
+
+def manageable_series_q(user) -> Q:
+    """The series a user may manage (can_manage_series), as a filter: the series a new meeting may
+    join, in the new-meeting form."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or user.is_staff:
+        return Q()
+    q = Q(chair=user) | Q(recorder=user)
+    managed = managed_departments(user)
+    if managed:
+        q |= Q(department_id__in=managed)
+    return q
+
+
+# --- Templates
+
+
+def template_visibility_q(user) -> Q:
+    """The meeting templates a user may see and use: like the meetings they come from, a template is
+    the organisation's when its meeting was open to the organisation and not 机密; otherwise it is its
+    people's (whoever saved it, its chair, recorder and participants, the heads of its department)."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_superuser or user.is_staff or has_approval_rights(user):
+        return Q()
+    q = Q(created_by=user) | Q(chair=user) | Q(recorder=user) | Q(participants=user)
+    managed = managed_departments(user)
+    if managed:
+        q |= Q(department_id__in=managed)
+    return q | Q(visibility=Meeting.Visibility.ORGANISATION, is_confidential=False)
 
 
 def can_create_series(user) -> bool:

@@ -352,14 +352,19 @@ def review_actions(meeting: Meeting):
     return earlier.filter(keep)
 
 
-def review_rows(meeting: Meeting, *, full: bool, only: int | None = None):
-    """The review's items with what each row shows: owners, meeting, latest note. Four queries.
+def review_rows(meeting: Meeting, *, full: bool, user=None, only: int | None = None):
+    """The review's items with what each row shows: owners, meeting, latest note. Four queries, and
+    one more for `user`.
 
+    With `user`, only the items that user may see are kept (actions.policy: an item of an earlier
+    meeting the user may not open is not theirs to read here either), and each row carries
+    `review_access` and `review_statuses`, the status changes that user may make on it.
     `only` fetches one row by its ID (after an update in the review, the item stays on screen even if
     the update took it out of the selection)."""
     from django.db.models import Prefetch
 
-    from actions.models import ActionItem, ActionOwner, ProgressEntry
+    from actions import policy as action_policy
+    from actions.models import ActionItem, ActionOwner, ProgressEntry, Status
     from meetings import policy
 
     if only is not None:
@@ -383,6 +388,17 @@ def review_rows(meeting: Meeting, *, full: bool, only: int | None = None):
     cutoff = meeting.published_at if meeting.status == Meeting.Status.PUBLISHED else None
     for row in rows:
         _state_at(row, cutoff)
+    if user is not None:
+        accesses = action_policy.accesses(user, rows)
+        rows = [row for row in rows if accesses[row.pk].can_view]
+        for row in rows:
+            row.review_access = item_access = accesses[row.pk]
+            row.review_statuses = [
+                (code, label)
+                for code, label in Status.choices
+                if code == row.status
+                or action_policy.allows(item_access, action_policy.right_for_status(code))
+            ]
     return rows
 
 

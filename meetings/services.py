@@ -166,7 +166,10 @@ def minutes_field_save(
         raise ValidationError(_("该字段不能在此编辑。"), code="unknown")
     path = editing.MEETING_PATH[entity]
     filters = {"pk": pk} if path == "pk" else {"pk": pk, path: meeting.pk}
-    obj = field.model.objects.select_for_update(of=("self",)).filter(**filters).first()
+    rows = field.model.objects.select_for_update(of=("self",)).filter(**filters)
+    if entity == "action":
+        rows = rows.prefetch_related(editing.action_owners_prefetch())  # for the item's policy
+    obj = rows.first()
     if obj is None:
         raise RowMissing()
     ensure_editable(meeting)  # published minutes change only by reopening (meetings.lifecycle)
@@ -177,36 +180,33 @@ def minutes_field_save(
     if entity == "action" and name == "deadline_text":
         changes |= _deadline_changes(obj, changes["deadline_text"], meeting)
     changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
-    if changed:
+    if entity == "action":
+        # An action item is changed the way every other path changes it: through actions.services,
+        # which asks the item's policy, logs the change and keeps its reminders and occurrences in step
+        # ("每周五" typed over a date plans the weekly occurrences from the meeting on).
+        from actions.services import action_fields_set
+
+        obj.meeting = meeting
+        action_fields_set(
+            action=obj,
+            by=by,
+            changes=changed,
+            note=_("会议记录中修改"),
+            replan_from=timezone.localdate(meeting.starts_at),
+        )
+    elif changed:
         before = {attr: getattr(obj, attr) for attr in changed}
         for attr, new in changed.items():
             setattr(obj, attr, new)
-        if entity == "action":
-            # Every change to an action item lands in its history, also while the minutes are taken.
-            from actions.services import progress_log
-
-            log = {attr: [_plain(before[attr]), _plain(new)] for attr, new in changed.items()}
-            progress_log(action=obj, by=by, changes=log, note=_("会议记录中修改"))
-            changed["updated_at"] = timezone.now()
-        else:
-            history.record(
-                meeting=meeting,
-                by=by,
-                verb=MeetingLogEntry.Verb.UPDATED,
-                obj=obj,
-                changes=history.changes_between(before, {k: getattr(obj, k) for k in before}),
-            )
+        history.record(
+            meeting=meeting,
+            by=by,
+            verb=MeetingLogEntry.Verb.UPDATED,
+            obj=obj,
+            changes=history.changes_between(before, {k: getattr(obj, k) for k in before}),
+        )
         field.model.objects.filter(pk=obj.pk).update(**changed)
-        if entity == "action" and changed.keys() & {"deadline_kind", "recurrence", "recurrence_weekday"}:
-            # "每周五" typed over a date: the weekly occurrences are planned from the meeting on.
-            from actions.services import occurrences_replan
-
-            occurrences_replan(action=obj, start=timezone.localdate(meeting.starts_at))
     return editing.to_client(obj, field), obj
-
-
-def _plain(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def _deadline_changes(action, text: str, meeting: Meeting) -> dict:

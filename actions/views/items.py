@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from actions import selectors, services
 from actions.forms import CompleteForm, DeadlineRequestForm, NoteForm, OwnersForm, ProgressForm
 from actions.models import ActionItem, DeadlineKind, ProgressEntry, local_today
-from actions.policy import ActionAccess, access
+from actions.policy import ActionAccess, access, set_shown_decisions
 from actions.views.common import content_version, get_action_for_user
 from config.errors import NotFound
 from meetings.models import Department
@@ -45,6 +45,7 @@ def prepare_rows(items, user, today: datetime.date, item_access: ActionAccess | 
     """Attach what each row's template asks: the user's access, whether a check-in is due and the
     version of what the row shows."""
     managed = Department.managed_by(user) if item_access is None else None
+    set_shown_decisions(user, items)
     for item in items:
         item.needs_checkin = selectors.checkin_due(item, today)
         item.access = item_access or access(user, item, managed)
@@ -54,10 +55,10 @@ def prepare_rows(items, user, today: datetime.date, item_access: ActionAccess | 
 
 def row_version(item: ActionItem, today: datetime.date) -> str:
     """The key of the cached parts of a row of 我的行动项 (_action_row_info.html and the panel
-    buttons): what content_version covers, plus the decisions, the viewer's roles (which buttons) and
-    the day (逾期N天). The forms with a CSRF token are never cached."""
-    decisions = [(decision.pk, decision.number, decision.text) for decision in item.decisions.all()]
-    return content_version(item, decisions, sorted(item.access.roles), today)
+    buttons): what content_version covers (the decisions as this viewer reads them among it), plus the
+    viewer's roles (which buttons) and the day (逾期N天). The forms with a CSRF token are never
+    cached."""
+    return content_version(item, sorted(item.access.roles), today)
 
 
 # Rows rendered per group unless the user asks for all (?show=all): a page of thousands of rows with

@@ -11,7 +11,7 @@ import json
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from actions import policy as action_policy
 from actions.models import ActionOwner, DeadlineKind, Priority
 from actions.wording import parse_deadline
 from config.errors import NotFound
@@ -140,6 +141,8 @@ def save_field(request, meeting_id: int):
         )
     except services.RowMissing:
         return _error(_("此内容已被他人删除。您输入的文字仍保留在本页,可复制后另存。"), status=410)
+    except PermissionDenied as exc:
+        return _error(str(exc) or _("您没有权限进行此项操作。"), status=403)
     answer = {"value": saved, "saved_at": timezone.localtime().strftime("%H:%M:%S")}
     if entity == "report" and name == "content":
         answer["html"] = str(render_markdown(saved))
@@ -370,9 +373,16 @@ def set_owners(request, meeting_id: int, action_id: int):
     from actions.models import ActionItem
 
     meeting = editable_meeting(request, meeting_id)
-    action = ActionItem.objects.filter(pk=action_id, meeting=meeting).first()
+    action = (
+        ActionItem.objects.filter(pk=action_id, meeting=meeting)
+        .prefetch_related(editing.action_owners_prefetch())
+        .first()
+    )
     if action is None:
         return _error(_("此行动项已被删除。"), status=410)
+    action.meeting = meeting
+    if not action_policy.access(request.user, action).can_edit:
+        return _error(_("您没有权限进行此项操作。"), status=403)
     try:
         owners = _owners(meeting, _payload(request).get("owners"))
         action_services.owners_set(action=action, by=request.user, owners=owners, reason=_("会议记录中修改"))

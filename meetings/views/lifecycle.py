@@ -7,7 +7,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from actions import policy as action_policy
 from config.errors import NotFound
 from meetings import history, lifecycle, notifications, selectors
 from meetings import series as series_rules
@@ -41,8 +42,9 @@ def _back(meeting: Meeting, anchor: str = "lifecycle"):
     return redirect(f"{meeting.get_absolute_url()}#{anchor}")
 
 
-def lifecycle_context(request, meeting: Meeting) -> dict:
-    """What the meeting page needs for the status bar, comments, review and postponing."""
+def lifecycle_context(request, meeting: Meeting, bound: dict | None = None) -> dict:
+    """What the meeting page needs for the status bar, comments, review and postponing. `bound`
+    holds forms that failed validation, shown again with what the user typed and why."""
     access = meeting.access
     context = {
         "access": access,
@@ -60,14 +62,23 @@ def lifecycle_context(request, meeting: Meeting) -> dict:
         "is_empty": not meeting.decisions.all() and not meeting.action_items.all(),
         "has_postponed": any(item.is_postponed for item in meeting.agenda_items.all()),
     }
+    # A refused form replaces the empty one, where the user still may use it.
+    context.update({name: form for name, form in (bound or {}).items() if context.get(name) is not None})
     if meeting.series_id and any(item.kind == AgendaItem.Kind.REVIEW for item in meeting.agenda_items.all()):
         context["review"] = review_context(meeting)
     return context
 
 
+def _refused(request, meeting: Meeting, name: str, form):
+    """The meeting page again with the refused form bound: the text stays, the reason beside it."""
+    from meetings.views.pages import _render_detail
+
+    return _render_detail(request, meeting, status=400, lifecycle_forms={name: form})
+
+
 def review_context(meeting: Meeting) -> dict:
     access = meeting.access
-    rows = series_rules.review_rows(meeting, full=access.can_see_confidential)
+    rows = series_rules.review_rows(meeting, full=access.can_see_confidential, user=meeting.access.user)
     return {
         "review_rows": rows,
         "review_previous": series_rules.previous_meeting(meeting),
@@ -140,9 +151,8 @@ def meeting_return(request, meeting_id: int):
         else:
             messages.success(request, _("已退回修改,记录人会在会议页面看到您的意见。"))
             return _back(meeting)
-    else:
-        messages.error(request, _("退回修改时请写明需要修改的地方。"))
-    return _back(meeting)
+        return _back(meeting)
+    return _refused(request, meeting, "return_form", form)
 
 
 @login_required
@@ -151,8 +161,7 @@ def meeting_reopen(request, meeting_id: int):
     meeting = _meeting_for(request, meeting_id, lambda a: a.is_approver)
     form = ReopenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("重新打开已发布的纪要必须说明原因。"))
-        return _back(meeting)
+        return _refused(request, meeting, "reopen_form", form)
     try:
         lifecycle.meeting_reopen(meeting=meeting, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
@@ -175,8 +184,7 @@ def comment_add(request, meeting_id: int):
         else:
             messages.success(request, _("评论已发表。"))
         return _back(meeting, "comments")
-    messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return _back(meeting, "comments")
+    return _refused(request, meeting, "comment_form", form)
 
 
 @login_required
@@ -286,7 +294,12 @@ def review_update(request, meeting_id: int, action_id: int):
     """One row of "上次会议行动项回顾", updated in place (htmx) by whoever edits the meeting."""
     meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
     rows = series_rules.review_actions(meeting)
-    action = get_object_or_404(rows, pk=action_id)
+    action = get_object_or_404(rows.select_related("meeting"), pk=action_id)
+    item_access = action_policy.access(request.user, action)
+    if not item_access.can_view:
+        raise NotFound(_("行动项不存在,或您没有权限。"))
+    if not item_access.can_update_progress:
+        raise PermissionDenied(_("您没有权限更新此行动项。"))
     form = ReviewUpdateForm(request.POST)
     error = None
     if form.is_valid():
@@ -294,6 +307,10 @@ def review_update(request, meeting_id: int, action_id: int):
             lifecycle.review_item_update(meeting=meeting, action=action, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             error = _error_text(exc)
+        except PermissionDenied:
+            error = _(
+                "您没有权限做这项修改:标记完成需由牵头责任人,取消、搁置需由会议主持人或部门负责人操作。"
+            )
     else:
         error = " ".join(e for errors in form.errors.values() for e in errors)
     if not request.headers.get("HX-Request"):
@@ -302,7 +319,7 @@ def review_update(request, meeting_id: int, action_id: int):
         else:
             messages.success(request, _("已更新行动项进展。"))
         return _back(meeting, "review")
-    row = series_rules.review_rows(meeting, full=True, only=action.pk)[0]
+    row = series_rules.review_rows(meeting, full=True, user=request.user, only=action.pk)[0]
     context = {
         "meeting": meeting,
         "row": row,
@@ -354,8 +371,7 @@ def save_as_template(request, meeting_id: int):
     meeting = _meeting_for(request, meeting_id, lambda a: a.can_manage_templates)
     form = TemplateNameForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写模板名称。"))
-        return _back(meeting)
+        return _refused(request, meeting, "template_form", form)
     template = lifecycle.meeting_save_as_template(
         meeting=meeting, by=request.user, name=form.cleaned_data["name"]
     )

@@ -50,7 +50,7 @@ def meeting_list(request):
 
 @login_required
 def meeting_create(request):
-    form = MeetingForm(request.POST or None, initial={"recorder": request.user})
+    form = MeetingForm(request.POST or None, initial={"recorder": request.user}, user=request.user)
     if request.method == "POST" and form.is_valid():
         meeting = services.meeting_create(by=request.user, **form.cleaned_data)
         messages.success(request, _("会议已创建。"))
@@ -58,8 +58,12 @@ def meeting_create(request):
     return render(request, "meetings/meeting_form.html", {"form": form})
 
 
-def _render_detail(request, meeting: Meeting, status: int = 200, **bound_forms):
-    """The meeting page. A form that failed validation is passed back bound, so nothing typed is lost."""
+def _render_detail(
+    request, meeting: Meeting, status: int = 200, lifecycle_forms: dict | None = None, **bound_forms
+):
+    """The meeting page. A form that failed validation is passed back bound, so nothing typed is lost:
+    the content forms as `bound_forms`, the comment, return, reopen and template forms as
+    `lifecycle_forms`."""
     from meetings.views.lifecycle import lifecycle_context
 
     editable = meeting.access.can_edit
@@ -87,7 +91,7 @@ def _render_detail(request, meeting: Meeting, status: int = 200, **bound_forms):
             a.status in (Attendance.Status.PRESENT, Attendance.Status.LATE) for a in expected
         ),
         **forms,
-        **lifecycle_context(request, meeting),
+        **lifecycle_context(request, meeting, lifecycle_forms),
     }
     return render(request, "meetings/meeting_detail.html", context, status=status)
 

@@ -141,9 +141,13 @@ def series_ics_download(request, series_id: int):
 
 
 def _templates_for(user):
-    """Templates are the organisation's shared starting points, except that a template from a meeting
-    names people: everyone sees the list, only its creator and admins delete it."""
-    return MeetingTemplate.objects.select_related("department", "chair", "created_by")
+    """The templates a user may see and use (policy.template_visibility_q); only a template's creator
+    and admins delete it."""
+    return (
+        MeetingTemplate.objects.filter(policy.template_visibility_q(user))
+        .distinct()
+        .select_related("department", "chair", "created_by")
+    )
 
 
 @login_required

@@ -31,10 +31,10 @@ def test_a_weekly_meeting_ran_for_a_month_each_reviewing_the_last(client):
         # Everything decided last time comes up for review, still open or closed since.
         assert set(previous.action_items.all()) <= set(series_rules.review_actions(meeting))
     second = meetings[1]
-    # The recorder's updates in the second review landed in the items' progress logs.
+    # The chair's updates in the second review landed in the items' progress logs.
     item = meetings[0].action_items.get(title="与用户运营部统一工单分类口径")
     assert item.progress_entries.filter(
-        note="已对齐一级分类,二级分类待确认", author__username="huangting"
+        note="已对齐一级分类,二级分类待确认", author__username="sunhao"
     ).exists()
 
     client.force_login(User.objects.get(username="huangting"))
