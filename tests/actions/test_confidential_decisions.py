@@ -79,3 +79,36 @@ def test_the_reminder_e_mail_keeps_the_decision_from_an_uninvited_owner(scene):
     for text in (message.body, message.alternatives[0][0]):
         assert SECRET not in text
         assert "(保密决议)" in text and "同意渠道费用方案" in text
+
+
+@pytest.mark.django_db
+def test_no_other_surface_an_uninvited_owner_or_manager_reads_shows_the_decision(
+    client_for, scene, other_department
+):
+    """The calendar feed, the department list and its exports, and the group robot's text carry the item,
+    never the confidential decision: for the lead and for the head of the lead's department, who
+    manages the item without having been at the meeting."""
+    from actions import calendar as action_calendar
+    from actions import channels
+    from meetings.models import Department
+
+    lead = scene["lead"]
+    lead.department = other_department
+    lead.save()
+    head = UserFactory(name="周总")
+    Department.objects.filter(pk=other_department.pk).update(head=head)
+    feed = action_calendar.calendar_feed_for(user=lead)
+    ics = client_for(lead).get(reverse("actions:calendar_feed", args=[feed.token])).content.decode()
+    assert "制定人员安置方案" in ics and SECRET not in ics
+    manager = client_for(head)
+    page = manager.get(reverse("actions:department")).text
+    assert "制定人员安置方案" in page and SECRET not in page
+    for fmt in ("csv", "xlsx"):
+        response = manager.get(reverse("actions:export", args=[fmt]))
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert SECRET.encode() not in body
+    type(scene["action"]).objects.filter(pk=scene["action"].pk).update(due_date=day(-3))
+    plan_at(day(0))
+    message = channels.robot_message_for(list(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE)))
+    assert "制定人员安置方案" in str(vars(message)) and SECRET not in str(vars(message))
