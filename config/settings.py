@@ -4,6 +4,7 @@ The defaults run a local instance: SQLite under var/, Redis on 127.0.0.1:6379 an
 the console. DJANGO_ENV=production refuses to start without a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -54,6 +55,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
     "meetings",
     "actions",
     "reports",
@@ -69,6 +71,9 @@ MIDDLEWARE = [
     "config.middleware.HtmxLoginRedirectMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into our own page (config.views.login_locked_out),
+    # after ChineseFirstLocaleMiddleware has chosen the language.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,7 +125,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss", "unix"))
 
 AUTH_USER_MODEL = "meetings.User"
-# ModelBackend that also loads the unread-notification count with the user (the bell costs no query).
+# AxesStandaloneBackend first: it refuses a login for a username and address that failed too often,
+# before the password is even checked, so a right password during the cool-off is refused too.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -128,6 +138,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Login throttling (django-axes, docs/configuration.md): after LOGIN_FAILURE_LIMIT failed logins for the
+# same login name from the same address, that pair is refused for LOGIN_COOLOFF_MINUTES. A successful
+# login before the limit clears that pair's count. Attempts are rows in the database, shared by every
+# web process, and listed in the admin.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+# How many proxies in front of the app append to X-Forwarded-For (0: the address is REMOTE_ADDR). Behind
+# one load balancer this is 1; a wrong value lets a client choose the address it is counted under.
+LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", 0)
+AXES_VERBOSE = False
+if AXES_FAILURE_LIMIT < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT", "must be 1 or more")
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -261,5 +287,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # axes logs every failed login as a WARNING (login name and address masked), its housekeeping as INFO.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
