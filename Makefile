@@ -24,6 +24,9 @@ setup-test:
 
 # The demo organisation's name heads its minutes; set ORGANISATION_NAME to use your own.
 run: export ORGANISATION_NAME ?= 示例科技有限公司
+# Off, so a missing page or an error shows the app's own 404 and 500 pages; `DEBUG=true make run`
+# gives Django's technical pages instead.
+run: export DEBUG ?= false
 run: setup
 	@$(PY) manage.py load_demo
 	@echo

@@ -1,6 +1,7 @@
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -65,3 +66,19 @@ def page_not_found(request, exception):
     """The 404 page, with the reason when the view gave one meant for the user (config.errors.NotFound)."""
     message = str(exception.args[0]) if isinstance(exception, NotFound) and exception.args else ""
     return render(request, "404.html", {"message": message}, status=404)
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """What django-axes answers when a login name and address have failed too often
+    (settings.AXES_LOCKOUT_CALLABLE): the login page with the reason, status 429. The password is
+    not checked while the lock lasts, so even the right one is refused."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    form = AuthenticationForm(request, initial={"username": username})
+    cooloff_minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    context = {
+        "form": form,
+        "locked_out": True,
+        "cooloff_minutes": cooloff_minutes,
+        "next": request.POST.get("next", request.GET.get("next", "")),
+    }
+    return render(request, "registration/login.html", context, status=429)

@@ -905,6 +905,13 @@
     return ids;
   }
 
+  // Each poll says the newest block of each kind this page has, so the server sends only newer ones.
+  // (Added here rather than with hx-vals="js:…", which htmx would have to eval.)
+  document.body.addEventListener("htmx:configRequest", (event) => {
+    if (!event.detail.elt || event.detail.elt.id !== "news-poll") return;
+    Object.assign(event.detail.parameters, knownIds());
+  });
+
   document.body.addEventListener("htmx:afterRequest", (event) => {
     if (!event.detail.elt || event.detail.elt.id !== "news-poll" || !event.detail.successful) return;
     const xhr = event.detail.xhr;
