@@ -12,9 +12,9 @@ Each slice: a series with a previous, published meeting that holds a carried-ove
 meeting of the series (with a review agenda item, a topic, a confidential agenda item, a speaker report,
 an open and a confidential decision, an item A with lead and support owners serving the open decision,
 an item S serving the confidential one, an item R with a pending deadline change request, an occurrence
-and a progress entry with an attachment on A and on S); a published version (v1) that was reopened; a
-notification, a signed link and a failed reminder for the lead; a robot channel of the series; a
-template saved from the meeting; a finished and a failed minutes render of the chair.
+and a progress entry with an attachment on A and on S); published versions, reopened (v1, and v2 of the
+ordinary meeting); a notification, a signed link and a failed reminder for the lead; a robot channel of
+the series; a template saved from the meeting; a finished and a failed minutes render of the chair.
 
 - "ordinary": open to the organisation, not confidential; the minutes are being taken (进行中).
 - "confidential": 机密, participants only; the minutes have been submitted by the recorder (待审批), so
@@ -267,9 +267,15 @@ class World:
             series=s.series,
             webhook_url="http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix",
         )
-        # Published once and reopened: v1 exists. The confidential minutes were then submitted again.
-        lifecycle.meeting_publish(meeting=m, by=u["chair"], notify=False)
-        lifecycle.meeting_reopen(meeting=m, by=u["chair"], reason="补充出席情况")
+        # Published and reopened: v1 exists (and v2 of the ordinary meeting, so that the confidential
+        # meeting has a version number that only another meeting has). The confidential minutes were
+        # then submitted again.
+        for _version in range(1 if confidential else 2):
+            Meeting.objects.filter(pk=m.pk).update(
+                status=Meeting.Status.SUBMITTED, submitted_by=u["recorder"]
+            )
+            lifecycle.meeting_publish(meeting=m, by=u["chair"], notify=False)
+            lifecycle.meeting_reopen(meeting=m, by=u["chair"], reason="补充出席情况")
         if confidential:
             lifecycle.meeting_submit(meeting=m, by=u["recorder"])
         m.refresh_from_db()

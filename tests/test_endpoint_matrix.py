@@ -170,6 +170,10 @@ def _own_token(app):
     return url
 
 
+def _foreign_version(w, s):
+    return 2 if s.kind == "confidential" else 3
+
+
 def _lead_reads(role):
     return "lead" if role == "anonymous" else role
 
@@ -379,8 +383,10 @@ ENDPOINTS: dict[str, list[Req]] = {
     "meetings:versions": [Req("get", _m("meetings:versions"), expect=rule(see=VIEW_MEETING))],
     "meetings:version_snapshot": [
         Req("get", _m("meetings:version_snapshot", lambda w, s: 1), expect=rule(see=VIEW_MEETING)),
-        # A number that only the other slice's meeting... or none has: 404 for everyone.
-        Req("get", _m("meetings:version_snapshot", lambda w, s: 7), expect=rule(see=NOBODY), label="foreign"),
+        # A version number only another meeting has (v2 of the ordinary one), or none: 404 for everyone.
+        Req(
+            "get", _m("meetings:version_snapshot", _foreign_version), expect=rule(see=NOBODY), label="foreign"
+        ),
     ],
     "meetings:review_update": [
         Req(
@@ -497,6 +503,15 @@ ENDPOINTS: dict[str, list[Req]] = {
     ],
     "meetings:calendar_feed": [
         Req("get", _own_token("meetings"), expect=rule(see=ALL, anon="ok"), reader=_lead_reads, label="own"),
+        # Someone else's token: the token is the credential (calendar apps cannot sign in), so it answers
+        # with that user's feed, whoever asks, and nothing beyond what that user may see.
+        Req(
+            "get",
+            lambda w, k, r: reverse("meetings:calendar_feed", args=[w.feeds["support"].token]),
+            expect=rule(see=ALL, anon="ok"),
+            reader=lambda role: "support",
+            label="other_users_token",
+        ),
         Req(
             "get",
             lambda w, k, r: reverse("meetings:calendar_feed", args=[w.old_token]),
@@ -798,6 +813,15 @@ ENDPOINTS: dict[str, list[Req]] = {
     ],
     "actions:calendar_feed": [
         Req("get", _own_token("actions"), expect=rule(see=ALL, anon="ok"), reader=_lead_reads, label="own"),
+        # Someone else's token: the token is the credential (calendar apps cannot sign in), so it answers
+        # with that user's feed, whoever asks, and nothing beyond what that user may see.
+        Req(
+            "get",
+            lambda w, k, r: reverse("actions:calendar_feed", args=[w.feeds["support"].token]),
+            expect=rule(see=ALL, anon="ok"),
+            reader=lambda role: "support",
+            label="other_users_token",
+        ),
         Req(
             "get",
             lambda w, k, r: reverse("actions:calendar_feed", args=[w.old_token]),
@@ -873,7 +897,10 @@ ENDPOINTS: dict[str, list[Req]] = {
     "reports:minutes_version_pdf": [
         Req("get", _m("reports:minutes_version_pdf", lambda w, s: 1), expect=rule(see=VIEW_MEETING)),
         Req(
-            "get", _m("reports:minutes_version_pdf", lambda w, s: 7), expect=rule(see=NOBODY), label="foreign"
+            "get",
+            _m("reports:minutes_version_pdf", _foreign_version),
+            expect=rule(see=NOBODY),
+            label="foreign",
         ),
     ],
     "reports:minutes_docx": [Req("get", _m("reports:minutes_docx"), expect=rule(see=VIEW_MEETING))],
