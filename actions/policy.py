@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from actions.models import ActionItem, ActionOwner, Status
 from meetings.models import Department, Meeting, User
+from meetings.policy import access as meeting_access
 from meetings.policy import (
     can_view_meeting,
     decision_is_confidential,
@@ -45,12 +46,15 @@ class ActionAccess:
         action: ActionItem,
         managed_departments: set[int] | None = None,
         meeting_visible: bool | None = None,
+        meeting_full: bool | None = None,
     ):
         self.user = user
         self.action = action
         self._managed = managed_departments
-        # Whether the user may see the source meeting, when a list has read it for many items at once.
+        # Whether the user may see the source meeting (and whole), when a list has read that for many
+        # items at once.
         self._meeting_visible = meeting_visible
+        self._meeting_full = meeting_full
 
     @cached_property
     def managed_departments(self) -> set[int]:
@@ -86,13 +90,30 @@ class ActionAccess:
 
     @property
     def can_view(self) -> bool:
+        """Its owners, managers and editors; otherwise whoever may see the source meeting, except that an
+        item serving a confidential decision is one of the meeting's confidential parts (meetings.policy:
+        hidden from readers without full access, as on the meeting page)."""
         if self.roles:
             return True
         if self.action.meeting_id is None:
             return False
-        if self._meeting_visible is not None:
-            return self._meeting_visible
-        return can_view_meeting(self.user, self.action.meeting)
+        visible = self._meeting_visible
+        if visible is None:
+            visible = can_view_meeting(self.user, self.action.meeting)
+        if not visible:
+            return False
+        return not self.serves_confidential_decision or self.sees_confidential_parts
+
+    @cached_property
+    def serves_confidential_decision(self) -> bool:
+        return any(decision_is_confidential(d) for d in self.action.decisions.all())
+
+    @cached_property
+    def sees_confidential_parts(self) -> bool:
+        if self._meeting_full is not None:
+            return self._meeting_full
+        meeting = self.action.meeting
+        return meeting is not None and meeting_access(self.user, meeting).can_see_confidential
 
     @property
     def can_update_progress(self) -> bool:
@@ -129,7 +150,14 @@ def accesses(user, actions) -> dict[int, ActionAccess]:
         visible = set(
             Meeting.objects.filter(visibility_q(user), pk__in=meeting_ids).values_list("pk", flat=True)
         )
-    return {a.pk: ActionAccess(user, a, managed, meeting_visible=a.meeting_id in visible) for a in actions}
+    secret = {a.meeting_id for a in actions for d in a.decisions.all() if decision_is_confidential(d)}
+    full = full_access_meeting_ids(user, secret) if secret else set()
+    return {
+        a.pk: ActionAccess(
+            user, a, managed, meeting_visible=a.meeting_id in visible, meeting_full=a.meeting_id in full
+        )
+        for a in actions
+    }
 
 
 # The rights a change needs. Views show only what the user may do; the writers check again here, so a

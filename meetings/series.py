@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings import history
-from meetings.models import AgendaItem, Attendance, Meeting, MeetingLogEntry, MeetingSeries
+from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, MeetingSeries
 
 Recurrence = MeetingSeries.Recurrence
 
@@ -381,6 +381,7 @@ def review_rows(meeting: Meeting, *, full: bool, user=None, only: int | None = N
                 queryset=ProgressEntry.objects.order_by("-created_at", "-pk"),
                 to_attr="log",
             ),
+            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
         )
         .order_by("meeting__starts_at", "pk")
     )
