@@ -3,15 +3,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind, Status, local_today
-from meetings.forms import PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
+from meetings.forms import (
+    IdsChoiceField,
+    PeopleChoiceField,
+    PeopleMultipleChoiceField,
+    _CrispyForm,
+    active_people,
+    check_year,
+    limit_text,
+)
 from meetings.models import Decision, Department, Meeting, User
 
 WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
-
-
-class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return user.display_name
 
 
 class ActionItemForm(_CrispyForm, forms.ModelForm):
@@ -48,6 +51,7 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
             "checkin_days",
             "priority",
         ]
+        field_classes = {"decisions": IdsChoiceField}
         widgets = {
             "recurrence_weekday": forms.Select(
                 choices=[("", "—")] + [(i, day) for i, day in enumerate(WEEKDAY_LABELS)]
@@ -225,7 +229,7 @@ class OwnersForm(_CrispyForm, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    lead_departments = forms.ModelMultipleChoiceField(
+    lead_departments = IdsChoiceField(
         queryset=Department.objects.all(),
         label=_("牵头部门"),
         required=False,
@@ -238,7 +242,7 @@ class OwnersForm(_CrispyForm, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    support_departments = forms.ModelMultipleChoiceField(
+    support_departments = IdsChoiceField(
         queryset=Department.objects.all(),
         label=_("配合部门"),
         required=False,

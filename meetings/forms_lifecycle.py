@@ -5,7 +5,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Status as ActionStatus
-from meetings.forms import PeopleChoiceField, _CrispyForm, active_people, check_year, limit_text
+from meetings.forms import (
+    PeopleChoiceField,
+    PeopleMultipleChoiceField,
+    _CrispyForm,
+    active_people,
+    check_year,
+    limit_text,
+)
 from meetings.models import MeetingSeries, MeetingTemplate
 from meetings.series import ORDINALS, WEEKDAYS, clean_agenda, validate_rule
 
@@ -62,11 +69,6 @@ class ReviewUpdateForm(forms.Form):
             cleaned["status"] = ""
         cleaned.pop("was_status", None)
         return cleaned
-
-
-class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return user.display_name
 
 
 def _weekday_choices():
