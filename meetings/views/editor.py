@@ -405,7 +405,7 @@ def _add_action(request, meeting, data):
             errors["due_date"] = " ".join(exc.messages)
     priority = data.text("priority")
     priority = priority if priority in Priority.values else Priority.NORMAL
-    # The page sends [""] for an action item under no decision.
+    # An empty entry (the hidden field of a form under no decision) names none.
     decision_ids = {Payload.id(d) for d in data.list("decisions") if d != ""}
     decisions = list(Decision.objects.filter(meeting=meeting, pk__in=decision_ids))
     if len(decisions) != len(decision_ids):
