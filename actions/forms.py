@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import ActionItem, ActionOwner, DeadlineKind, Status, local_today
 from meetings.forms import (
+    IdsChoiceField,
     PeopleChoiceField,
+    PeopleMultipleChoiceField,
     _CrispyForm,
     active_people,
     bounded_text,
@@ -14,11 +16,6 @@ from meetings.forms import (
 from meetings.models import Decision, Department, Meeting, User
 
 WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
-
-
-class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return user.display_name
 
 
 class ActionItemForm(_CrispyForm, forms.ModelForm):
@@ -55,6 +52,7 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
             "checkin_days",
             "priority",
         ]
+        field_classes = {"decisions": IdsChoiceField}
         widgets = {
             "recurrence_weekday": forms.Select(
                 choices=[("", "—")] + [(i, day) for i, day in enumerate(WEEKDAY_LABELS)]
@@ -232,7 +230,7 @@ class OwnersForm(_CrispyForm, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    lead_departments = forms.ModelMultipleChoiceField(
+    lead_departments = IdsChoiceField(
         queryset=Department.objects.all(),
         label=_("牵头部门"),
         required=False,
@@ -245,7 +243,7 @@ class OwnersForm(_CrispyForm, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 4}),
     )
-    support_departments = forms.ModelMultipleChoiceField(
+    support_departments = IdsChoiceField(
         queryset=Department.objects.all(),
         label=_("配合部门"),
         required=False,

@@ -11,11 +11,27 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.forms import MAX_TEXT
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingKind, SpeakerReport, User
+
+
+def parse_id(value) -> int | None:
+    """A row id as the page sends it (a JSON integer or a string of ASCII digits), or None when it
+    cannot name a row: not a number, a bool, a fraction, zero or negative, or beyond the database's
+    integer range (which would overflow the query rather than match nothing)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not (0 < len(value) <= 19 and value.isascii() and value.isdigit()):
+            return None
+        value = int(value)
+    if not isinstance(value, int):
+        return None
+    return value if 0 < value <= connection.ops.integer_field_range("BigAutoField")[1] else None
 
 
 def normalise(value: str) -> str:
@@ -138,6 +154,9 @@ def to_client(obj, field: Field) -> str:
 def parse(field: Field, raw: str, *, obj) -> dict:
     """The model attributes a string sets, or ValidationError with a message for the user."""
     raw = normalise(raw)
+    if "\x00" in raw:
+        # PostgreSQL cannot store it; Django's forms refuse it the same way.
+        raise ValidationError(_("内容中含有无法保存的空字符(NUL),请删除后重试。"), code="null_characters")
     value = raw.strip()
     if field.required and not value:
         raise ValidationError(_("%(label)s不能为空。") % {"label": field.label}, code="required")
@@ -187,9 +206,10 @@ def parse(field: Field, raw: str, *, obj) -> dict:
     if kind == "agenda":
         if not value:
             return {"agenda_item_id": None}
-        if not value.isdigit() or not AgendaItem.objects.filter(pk=value, meeting_id=obj.meeting_id).exists():
+        pk = parse_id(value)
+        if pk is None or not AgendaItem.objects.filter(pk=pk, meeting_id=obj.meeting_id).exists():
             raise ValidationError(_("所选议程已不存在,请重新选择。"), code="missing")
-        return {"agenda_item_id": int(value)}
+        return {"agenda_item_id": pk}
     if kind == "date":
         if not value:
             return {field.name: None}
@@ -224,9 +244,10 @@ def parse(field: Field, raw: str, *, obj) -> dict:
 def _person_id(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not User.objects.filter(pk=value, is_active=True).exists():
+    pk = parse_id(value)
+    if pk is None or not User.objects.filter(pk=pk, is_active=True).exists():
         raise ValidationError(_("所选人员已被删除或停用,请重新选择。"), code="missing_person")
-    return int(value)
+    return pk
 
 
 # What the editor page shows: one query per kind of row, whatever the meeting's size.

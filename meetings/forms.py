@@ -3,7 +3,9 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.db import connections
 from django.utils.translation import gettext_lazy as _
 
 from meetings import policy
@@ -41,6 +43,34 @@ def check_year(value, field_label) -> None:
 
 
 class PeopleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return user.display_name
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows chosen by id. An id beyond the database's integer range gets the field's usual
+    message: Django guards a single `pk=` against it, but not the `pk__in=` this field queries with,
+    where SQLite raises OverflowError and PostgreSQL an out-of-range error."""
+
+    def _check_values(self, value):
+        meta = self.queryset.model._meta
+        field = meta.get_field(self.to_field_name) if self.to_field_name else meta.pk
+        low, high = connections[self.queryset.db].ops.integer_field_ranges.get(
+            field.get_internal_type(), (None, None)
+        )
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: the parent's check names it
+            if (low is not None and number < low) or (high is not None and number > high):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
+class PeopleMultipleChoiceField(IdsChoiceField):
     def label_from_instance(self, user):
         return user.display_name
 

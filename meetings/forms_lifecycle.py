@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from actions.models import Status as ActionStatus
 from meetings.forms import (
     PeopleChoiceField,
+    PeopleMultipleChoiceField,
     _CrispyForm,
     active_people,
     bounded_text,
@@ -75,11 +76,6 @@ class ReviewUpdateForm(forms.Form):
             cleaned["status"] = ""
         cleaned.pop("was_status", None)
         return cleaned
-
-
-class PeopleMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user):
-        return user.display_name
 
 
 def _weekday_choices():

@@ -1,8 +1,24 @@
 """Shared fixtures: an owner, a chair, a department head and an outsider, as in every permission test."""
 
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory
+
+# The fuzz tests (tests/fuzz/): no time limit per example (the first request of a test is slow), the
+# scenario fixtures are made once per test, not per example (each example runs in a savepoint that is
+# rolled back), no example database in the working tree, and the same examples every run in CI.
+hypothesis_settings.register_profile(
+    "fuzz",
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    derandomize=bool(os.environ.get("CI")),
+    database=None,
+    print_blob=True,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -57,14 +57,74 @@ def editable_meeting(request, meeting_id: int) -> Meeting:
     return meeting
 
 
-def _payload(request) -> dict:
-    try:
-        data = json.loads(request.body or b"{}")
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise ValidationError(_("请求格式不正确,请刷新页面后重试。"))
-    return data
+# --- reading the page's JSON: every endpoint reads its body through Payload, so a value of the wrong
+# type answers 400 with a message (a ValidationError, which each endpoint turns into the error shape
+# the page reads), never a 500.
+
+
+def bad_request() -> ValidationError:
+    return ValidationError(_("请求格式不正确,请刷新页面后重试。"), code="bad_request")
+
+
+class Payload:
+    """The JSON object a script posted, read one typed value at a time."""
+
+    def __init__(self, data):
+        if not isinstance(data, dict):
+            raise bad_request()
+        self.data = data
+
+    @classmethod
+    def of(cls, request) -> "Payload":
+        try:
+            # Invalid UTF-8 raises UnicodeDecodeError, a ValueError; absurd nesting, RecursionError.
+            return cls(json.loads(request.body or b"{}"))
+        except (ValueError, RecursionError):
+            raise bad_request() from None
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def text(self, key: str) -> str:
+        """A string; a missing key or null is empty."""
+        return self.string(self.data.get(key))
+
+    @staticmethod
+    def string(value) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise bad_request()
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise bad_request()
+        return value
+
+    def list(self, key: str) -> list:
+        """A list; a missing key or null is empty."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise bad_request()
+        return value
+
+    @staticmethod
+    def id(value) -> int:
+        """A row id: a positive integer within the database's range (a bool is not one)."""
+        pk = editing.parse_id(value)
+        if pk is None:
+            raise bad_request()
+        return pk
+
+    def form_data(self) -> dict:
+        """The fields of an add form, for a Django form: every value a string, as a browser sends."""
+        return {key: self.string(value) for key, value in self.data.items()}
 
 
 def _error(message, status=400, **extra):
@@ -110,10 +170,12 @@ def relogin_done(request, meeting_id: int):
 def save_field(request, meeting_id: int):
     meeting = editable_meeting(request, meeting_id)
     try:
-        data = _payload(request)
-        entity, name = str(data.get("entity", "")), str(data.get("field", ""))
-        pk = int(data.get("pk", 0))
-        value, base = str(data.get("value", "")), str(data.get("base", ""))
+        data = Payload.of(request)
+        entity, name = data.text("entity"), data.text("field")
+        if editing.field_for(entity, name) is None:
+            raise ValidationError(_("该字段不能在此编辑。"), code="unknown")
+        pk = Payload.id(data.get("pk"))
+        value, base = data.text("value"), data.text("base")
         if entity == "meeting" and pk != meeting.pk:
             raise services.RowMissing()
         saved, obj = services.minutes_field_save(
@@ -124,10 +186,8 @@ def save_field(request, meeting_id: int):
             base=base,
             value=value,
             by=request.user,
-            force=bool(data.get("force")),
+            force=data.flag("force"),
         )
-    except (TypeError, ValueError):
-        return _error(_("请求格式不正确,请刷新页面后重试。"))
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
     except services.FieldConflict as conflict:
@@ -202,28 +262,38 @@ def deadline_preview(request, meeting_id: int):
 
 
 def _speaker_fields(raw: str) -> dict:
-    raw = (raw or "").strip()
-    if raw.startswith("u:") and raw[2:].isdigit():
+    raw = raw.strip()
+    if raw.startswith("u:") and editing.parse_id(raw[2:]) is not None:
         return {"speaker": raw[2:], "speaker_name": ""}
     return {"speaker": "", "speaker_name": raw[2:] if raw.startswith("t:") else raw}
 
 
 def _owners(meeting, raw_owners) -> list:
     """[(User | Department, role)] from the page's owner chips; a deleted owner is named in the error."""
-    if not isinstance(raw_owners, list) or not raw_owners:
+    if raw_owners is None or raw_owners == []:
         raise ValidationError(_("请至少添加一位责任人(人员或部门),并指定牵头。"))
-    user_ids = [int(o["id"]) for o in raw_owners if o.get("type") == "u" and str(o.get("id")).isdigit()]
-    dept_ids = [int(o["id"]) for o in raw_owners if o.get("type") == "d" and str(o.get("id")).isdigit()]
+    if not isinstance(raw_owners, list):
+        raise bad_request()
+    chips = []  # (type, id or None, role, label)
+    for raw in raw_owners:
+        owner = Payload(raw)
+        kind, role, label = owner.text("type"), owner.text("role"), owner.text("label")
+        if kind not in ("u", "d"):
+            raise bad_request()
+        raw_id = owner.get("id")
+        label = label or (raw_id if isinstance(raw_id, str) else "")
+        chips.append((kind, editing.parse_id(raw_id), role, label))
+    user_ids = [pk for kind, pk, _r, _l in chips if kind == "u" and pk]
+    dept_ids = [pk for kind, pk, _r, _l in chips if kind == "d" and pk]
     users = User.objects.filter(pk__in=user_ids, is_active=True).in_bulk()
     departments = Department.objects.filter(pk__in=dept_ids).in_bulk()
     owners, missing = [], []
-    for owner in raw_owners:
-        found = (users if owner.get("type") == "u" else departments).get(int(owner.get("id") or 0))
+    for kind, pk, role, label in chips:
+        found = (users if kind == "u" else departments).get(pk)
         if found is None:
-            missing.append(str(owner.get("label") or owner.get("id")))
+            missing.append(label or "?")
             continue
-        role = ActionOwner.Role.SUPPORT if owner.get("role") == "support" else ActionOwner.Role.LEAD
-        owners.append((found, role))
+        owners.append((found, ActionOwner.Role.SUPPORT if role == "support" else ActionOwner.Role.LEAD))
     if missing:
         raise ValidationError(
             _("责任人“%(names)s”已被删除或停用,请重新选择。") % {"names": enumeration(missing)},
@@ -239,8 +309,15 @@ def _owners(meeting, raw_owners) -> list:
 def add_block(request, meeting_id: int, kind: str):
     """Add an agenda item, speaker report, decision, action item or guest; answer with its HTML."""
     meeting = editable_meeting(request, meeting_id)
+    if kind not in ("agenda", "report", "decision", "action", "guest"):
+        raise Http404
     try:
-        data = _payload(request)
+        payload = Payload.of(request)
+        if kind == "action":
+            return _add_action(request, meeting, payload)
+        if kind == "guest":
+            return _add_attendance(request, meeting, payload)
+        data = payload.form_data()
         if kind == "agenda":
             form = AgendaItemForm(data)
             if not form.is_valid():
@@ -258,31 +335,26 @@ def add_block(request, meeting_id: int, kind: str):
                 return JsonResponse({"errors": errors}, status=400)
             obj = services.speaker_report_add(by=request.user, **form.cleaned_data)
             return _block_answer(request, meeting, "report", obj)
-        if kind == "decision":
-            form = DecisionForm(data, meeting=meeting)
-            if not form.is_valid():
-                return JsonResponse({"errors": _form_errors(form)}, status=400)
-            obj = services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
-            return _block_answer(request, meeting, "decision", obj)
-        if kind == "action":
-            return _add_action(request, meeting, data)
-        if kind == "guest":
-            return _add_attendance(request, meeting, data)
+        form = DecisionForm(data, meeting=meeting)
+        if not form.is_valid():
+            return JsonResponse({"errors": _form_errors(form)}, status=400)
+        obj = services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
+        return _block_answer(request, meeting, "decision", obj)
     except ValidationError as exc:
         return JsonResponse({"errors": {"__all__": " ".join(exc.messages)}}, status=400)
-    raise Http404
 
 
 def _add_attendance(request, meeting, data):
-    user_id = str(data.get("user", "")).strip()
-    name, organisation = (
-        str(data.get("guest_name", "")).strip(),
-        str(data.get("guest_organisation", "")).strip(),
-    )
+    user_id = data.text("user").strip()
+    name, organisation = data.text("guest_name").strip(), data.text("guest_organisation").strip()
     errors = {}
     user = None
+    for key, value in (("guest_name", name), ("guest_organisation", organisation)):
+        if "\x00" in value:
+            errors[key] = _("内容中含有无法保存的空字符(NUL),请删除后重试。")
     if user_id:
-        user = User.objects.filter(pk=user_id if user_id.isdigit() else 0, is_active=True).first()
+        pk = editing.parse_id(user_id)
+        user = User.objects.filter(pk=pk, is_active=True).first() if pk else None
         if user is None:
             errors["user"] = _("所选人员已被删除或停用,请重新选择。")
         elif meeting.attendances.filter(user=user).exists():
@@ -311,8 +383,10 @@ def _add_action(request, meeting, data):
     from actions import services as action_services
 
     errors = {}
-    title = str(data.get("title", "")).strip()
-    if not title:
+    title = data.text("title").strip()
+    if "\x00" in title:
+        errors["title"] = _("内容中含有无法保存的空字符(NUL),请删除后重试。")
+    elif not title:
         errors["title"] = _("事项不能为空。")
     elif len(title) > 300:
         errors["title"] = _("事项最多 300 字,当前 %(count)s 字。") % {"count": len(title)}
@@ -320,17 +394,22 @@ def _add_action(request, meeting, data):
         owners = _owners(meeting, data.get("owners"))
     except ValidationError as exc:
         errors["owners"] = " ".join(exc.messages)
-    text = str(data.get("deadline_text", "")).strip()[:100]
+    text = data.text("deadline_text").strip()[:100]
+    if "\x00" in text:
+        errors["deadline_text"] = _("内容中含有无法保存的空字符(NUL),请删除后重试。")
+        text = ""
     parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
-    due_raw = str(data.get("due_date", "")).strip()
+    due_raw = data.text("due_date").strip()
     due_date = None
     if due_raw:
         try:
             due_date = editing.parse(editing.field_for("action", "due_date"), due_raw, obj=None)["due_date"]
         except ValidationError as exc:
             errors["due_date"] = " ".join(exc.messages)
-    priority = data.get("priority") if data.get("priority") in Priority.values else Priority.NORMAL
-    decision_ids = [int(d) for d in data.get("decisions", []) if str(d).isdigit()]
+    priority = data.text("priority")
+    priority = priority if priority in Priority.values else Priority.NORMAL
+    # An empty entry (the hidden field of a form under no decision) names none.
+    decision_ids = {Payload.id(d) for d in data.list("decisions") if d != ""}
     decisions = list(Decision.objects.filter(meeting=meeting, pk__in=decision_ids))
     if len(decisions) != len(decision_ids):
         errors["__all__"] = _("所对应的决议已被删除,请刷新页面。")
@@ -384,7 +463,7 @@ def set_owners(request, meeting_id: int, action_id: int):
     if not action_policy.access(request.user, action).can_edit:
         return _error(_("您没有权限进行此项操作。"), status=403)
     try:
-        owners = _owners(meeting, _payload(request).get("owners"))
+        owners = _owners(meeting, Payload.of(request).get("owners"))
         action_services.owners_set(action=action, by=request.user, owners=owners, reason=_("会议记录中修改"))
     except ValidationError as exc:
         return _error(" ".join(exc.messages))
@@ -396,9 +475,16 @@ def set_owners(request, meeting_id: int, action_id: int):
 def reorder_agenda(request, meeting_id: int):
     meeting = editable_meeting(request, meeting_id)
     try:
-        order = [(int(pk), int(day)) for pk, day in _payload(request).get("order", [])]
-    except (TypeError, ValueError, ValidationError):
-        return _error(_("请求格式不正确,请刷新页面后重试。"))
+        order = []
+        for pair in Payload.of(request).list("order"):
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise bad_request()
+            pk, day = pair
+            if isinstance(day, bool) or not isinstance(day, int) or not 1 <= day <= 30:
+                raise bad_request()
+            order.append((Payload.id(pk), day))
+    except ValidationError as exc:
+        return _error(" ".join(exc.messages))
     services.agenda_reorder(meeting=meeting, order=order)
     return JsonResponse({"ok": True})
 
@@ -428,8 +514,7 @@ def news(request, meeting_id: int):
     meeting = editable_meeting(request, meeting_id)
     after = {}
     for kind in ("agenda", "report", "decision", "action", "attendance"):
-        raw = request.GET.get(kind, "0")
-        after[kind] = int(raw) if raw.isdigit() else 0
+        after[kind] = editing.parse_id(request.GET.get(kind, "")) or 0
     context = editing.editor_news(meeting, after)
     if not context["blocks"]:
         return HttpResponse("", headers={"X-Counts": json.dumps(context["counts"])})
