@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +25,7 @@ from actions.models import ActionItem, DeadlineKind, ProgressEntry, local_today
 from actions.policy import ActionAccess, access, set_shown_decisions
 from actions.views.common import content_version, get_action_for_user
 from config.errors import NotFound
+from config.redirects import next_url
 from meetings.models import Department
 from meetings.templatetags.minutes import enumeration, long_date
 
@@ -176,12 +176,7 @@ def is_htmx(request) -> bool:
 
 
 def _next_url(request, action: ActionItem) -> str:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return action.get_absolute_url()
+    return next_url(request, action.get_absolute_url())
 
 
 def _my_groups(request, today):

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,7 +28,8 @@ from actions.policy import access, can_view_all_actions
 from actions.templatetags.manage_nav import managed_departments
 from actions.views.common import content_version
 from config.errors import NotFound
-from meetings.forms import active_people
+from config.redirects import next_url as safe_next
+from meetings.forms import IdsChoiceField, active_people
 from meetings.models import Department, Meeting, User
 
 PAGE_SIZE = 50
@@ -280,7 +280,7 @@ class LeadChoiceField(forms.ChoiceField):
 class BulkForm(MarkInvalidMixin, forms.Form):
     REASSIGN, DEADLINE, CANCEL = "reassign", "deadline", "cancel"
 
-    items = forms.ModelMultipleChoiceField(
+    items = IdsChoiceField(
         queryset=ActionItem.objects.all(),
         error_messages={
             "required": gettext_lazy("请先在列表中勾选要处理的行动项。"),
@@ -349,12 +349,7 @@ class BulkForm(MarkInvalidMixin, forms.Form):
 
 
 def _next_url(request) -> str:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return reverse("actions:department")
+    return safe_next(request, reverse("actions:department"))
 
 
 def _apply(form: BulkForm, item: ActionItem, item_access, user) -> None:

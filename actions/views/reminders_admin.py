@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +12,7 @@ from actions import channel_policy, channels
 from actions.models import Reminder
 from actions.reminder_log import ReminderLogFilter, reminders_for_log
 from config.errors import NotFound
+from config.redirects import next_url
 
 PAGE_SIZE = 50
 
@@ -46,7 +46,4 @@ def reminder_resend(request, reminder_id: int):
         )
     else:
         messages.info(request, _("这条提醒没有发送失败的记录,无需重新发送。"))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = reverse("actions:reminders")
-    return redirect(back)
+    return redirect(next_url(request, reverse("actions:reminders")))
