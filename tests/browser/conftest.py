@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import DepartmentFactory, UserFactory
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body are
@@ -72,3 +74,16 @@ def log_in(page, username: str, password: str = "pass-1234") -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+@pytest.fixture
+def people(db):
+    """市场部: its head 张伟 (who chairs), the recorder 陈静 and two owners, 王芳 and 李明."""
+    department = DepartmentFactory(name="市场部")
+    chair = UserFactory(username="zhangwei", name="张伟", job_title="市场部经理", department=department)
+    department.head = chair
+    department.save()
+    recorder = UserFactory(username="chenjing", name="陈静", job_title="市场助理", department=department)
+    owner = UserFactory(username="wangfang", name="王芳", job_title="市场专员", department=department)
+    helper = UserFactory(username="liming", name="李明", job_title="渠道经理", department=department)
+    return {"department": department, "chair": chair, "recorder": recorder, "owner": owner, "helper": helper}

@@ -10,21 +10,9 @@ from django.utils import timezone
 from actions.models import ActionItem, ProgressEntry, Status
 from meetings.models import Attendance, Decision, Meeting, MeetingSeries
 from tests.browser.conftest import log_in
-from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
+from tests.factories import MeetingFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def people(db):
-    department = DepartmentFactory(name="市场部")
-    chair = UserFactory(username="zhangwei", name="张伟", job_title="市场部经理", department=department)
-    department.head = chair
-    department.save()
-    recorder = UserFactory(username="chenjing", name="陈静", job_title="市场助理", department=department)
-    owner = UserFactory(username="wangfang", name="王芳", job_title="市场专员", department=department)
-    helper = UserFactory(username="liming", name="李明", job_title="渠道经理", department=department)
-    return {"department": department, "chair": chair, "recorder": recorder, "owner": owner, "helper": helper}
 
 
 def test_weekly_series_next_meeting_and_review(page, screenshot, people):

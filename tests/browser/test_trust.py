@@ -15,19 +15,14 @@ from meetings import lifecycle
 from meetings import series as series_rules
 from meetings.models import Decision, Meeting, MeetingSeries
 from tests.browser.conftest import log_in
-from tests.factories import DepartmentFactory, UserFactory, make_action
+from tests.factories import make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def weekly(db):
-    department = DepartmentFactory(name="市场部")
-    chair = UserFactory(username="zhangwei", name="张伟", job_title="市场部经理", department=department)
-    department.head = chair
-    department.save()
-    recorder = UserFactory(username="chenjing", name="陈静", job_title="市场助理", department=department)
-    owner = UserFactory(username="wangfang", name="王芳", job_title="市场专员", department=department)
+def weekly(people):
+    department, chair, recorder, owner = (people[k] for k in ("department", "chair", "recorder", "owner"))
     today = timezone.localdate()
     series = MeetingSeries.objects.create(
         title="市场部周例会",

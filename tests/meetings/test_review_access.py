@@ -46,6 +46,16 @@ def carried(confidential_series, chair, owner):
     return make_action(lead=owner, meeting=earlier, title="拟定裁员补偿方案")
 
 
+def weekly_series(chair) -> MeetingSeries:
+    return MeetingSeries.objects.create(
+        title="市场部周例会",
+        recurrence="weekly",
+        weekday=0,
+        first_date=datetime.date(2026, 1, 5),
+        chair=chair,
+    )
+
+
 def _own_meeting_in(series, user):
     """What an outsider could do before: create a meeting in the series and review its items."""
     return meeting_create(
@@ -73,13 +83,7 @@ def test_an_outsider_with_a_meeting_in_the_series_cannot_change_its_items(
 @pytest.mark.django_db
 def test_the_recorder_of_a_later_meeting_may_not_complete_an_item_they_only_see(client_for, chair, owner):
     """A participant of the earlier meeting sees its items, but marking one done is the lead's."""
-    series = MeetingSeries.objects.create(
-        title="市场部周例会",
-        recurrence="weekly",
-        weekday=0,
-        first_date=datetime.date(2026, 1, 5),
-        chair=chair,
-    )
+    series = weekly_series(chair)
     recorder = UserFactory(name="陈静")
     earlier = MeetingFactory(
         series=series, chair=chair, starts_at=timezone.now() - datetime.timedelta(days=7)
@@ -104,13 +108,7 @@ def test_the_recorder_of_a_later_meeting_may_not_complete_an_item_they_only_see(
 def test_the_service_itself_refuses_a_change_the_item_policy_does_not_allow(chair, owner):
     from django.core.exceptions import PermissionDenied
 
-    series = MeetingSeries.objects.create(
-        title="市场部周例会",
-        recurrence="weekly",
-        weekday=0,
-        first_date=datetime.date(2026, 1, 5),
-        chair=chair,
-    )
+    series = weekly_series(chair)
     earlier = MeetingFactory(
         series=series, chair=chair, starts_at=timezone.now() - datetime.timedelta(days=7)
     )
@@ -130,13 +128,7 @@ def test_the_service_itself_refuses_a_change_the_item_policy_does_not_allow(chai
 def test_the_review_lists_only_items_the_viewer_may_see_and_offers_only_allowed_changes(
     client_for, chair, owner, outsider
 ):
-    series = MeetingSeries.objects.create(
-        title="市场部周例会",
-        recurrence="weekly",
-        weekday=0,
-        first_date=datetime.date(2026, 1, 5),
-        chair=chair,
-    )
+    series = weekly_series(chair)
     hidden = MeetingFactory(
         series=series,
         chair=chair,
