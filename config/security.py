@@ -17,3 +17,17 @@ def client_ip(request) -> str | None:
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR")
+
+
+# The longest login name worth counting: longer than any real one (User.username holds 150), short
+# enough for the failure log's column (255), so a pasted essay is counted, not a database error.
+USERNAME_LIMIT = 150
+
+
+def client_username(request, credentials) -> str | None:
+    """The login name failures are counted under (settings.AXES_USERNAME_CALLABLE): the one tried,
+    cut to USERNAME_LIMIT characters."""
+    name = (credentials or {}).get("username")
+    if name is None and request is not None:
+        name = request.POST.get("username")
+    return None if name is None else str(name)[:USERNAME_LIMIT]

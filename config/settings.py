@@ -154,6 +154,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.views.login_locked_out"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_USERNAME_CALLABLE = "config.security.client_username"
 # How many proxies in front of the app append to X-Forwarded-For (0: the address is REMOTE_ADDR). Behind
 # one load balancer this is 1; a wrong value lets a client choose the address it is counted under.
 LOGIN_TRUSTED_PROXIES = env.int("LOGIN_TRUSTED_PROXIES", 0)

@@ -135,3 +135,12 @@ def test_behind_a_trusted_proxy_the_address_is_the_one_the_proxy_saw(rf, setting
     assert client_ip(request) == "6.6.6.6"
     settings.LOGIN_TRUSTED_PROXIES = 3
     assert client_ip(request) == "10.0.0.1"  # fewer entries than proxies: not trusted
+
+
+def test_a_login_name_longer_than_any_real_one_is_counted_not_a_server_error(client, person):
+    """The failure log's column holds 255 characters; a pasted essay as the login name is counted,
+    cut to 150, and locks out like any other name."""
+    essay = "1" * 450
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, essay).status_code == 200
+    assert attempt(client, essay).status_code == 429
