@@ -18,7 +18,7 @@ from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from actions.models import ActionItem, ActionOwner, Status
 from meetings.models import Department, Meeting, User
@@ -28,13 +28,14 @@ from meetings.policy import (
     decision_is_confidential,
     edits_minutes,
     full_access_meeting_ids,
+    managed_departments,
     visibility_q,
 )
 
 LEAD, SUPPORT, MANAGER, EDITOR = "lead", "support", "manager", "editor"
 
 # What an owner without access to the source meeting's confidential parts reads for such a decision.
-CONFIDENTIAL_DECISION = _lazy("(保密决议)")
+CONFIDENTIAL_DECISION = gettext_lazy("(保密决议)")
 
 
 class ActionAccess:
@@ -143,14 +144,14 @@ def accesses(user, actions) -> dict[int, ActionAccess]:
     """ActionAccess for each of many items (owners prefetched with user and department), with the
     source meetings' visibility read in one query instead of one per item."""
     actions = list(actions)
-    managed = Department.managed_by(user) if user.is_authenticated else set()
+    managed = managed_departments(user) if user.is_authenticated else set()
     meeting_ids = {a.meeting_id for a in actions if a.meeting_id}
     visible = set()
     if meeting_ids:
         visible = set(
             Meeting.objects.filter(visibility_q(user), pk__in=meeting_ids).values_list("pk", flat=True)
         )
-    secret = {a.meeting_id for a in actions for d in a.decisions.all() if decision_is_confidential(d)}
+    secret = {a.meeting_id for a in actions if _serves_a_secret(a)}
     full = full_access_meeting_ids(user, secret) if secret else set()
     return {
         a.pk: ActionAccess(
@@ -226,21 +227,27 @@ def set_shown_decisions(user, actions) -> None:
     text. Decisions are prefetched with their agenda item; the meetings the user sees whole are read
     (one query) only when some decision is confidential."""
     actions = list(actions)
-    secret_meetings = {
-        a.meeting_id for a in actions for d in a.decisions.all() if decision_is_confidential(d)
-    }
+    secret_meetings = {a.meeting_id for a in actions if _serves_a_secret(a)}
     full = full_access_meeting_ids(user, secret_meetings) if secret_meetings else set()
     hidden = str(CONFIDENTIAL_DECISION)  # plain text: rows are cached under a hash of what they show
     for action in actions:
         action.shown_decisions = [
             (
                 decision.label,
-                decision.text
-                if action.meeting_id in full or not decision_is_confidential(decision)
-                else hidden,
+                decision.text if action.meeting_id in full or not _is_secret(action, decision) else hidden,
             )
             for decision in action.decisions.all()
         ]
+
+
+def _is_secret(action, decision) -> bool:
+    """A decision is confidential when it (or its agenda item) is marked so, and every decision of a
+    机密 meeting is."""
+    return decision_is_confidential(decision) or bool(action.meeting_id and action.meeting.is_confidential)
+
+
+def _serves_a_secret(action) -> bool:
+    return any(_is_secret(action, d) for d in action.decisions.all())
 
 
 def shown_decisions_for(user, action) -> list[tuple[str, str]]:

@@ -112,3 +112,21 @@ def test_no_other_surface_an_uninvited_owner_or_manager_reads_shows_the_decision
     plan_at(day(0))
     message = channels.robot_message_for(list(Reminder.objects.filter(kind=Reminder.Kind.OVERDUE)))
     assert "制定人员安置方案" in str(vars(message)) and SECRET not in str(vars(message))
+
+
+@pytest.mark.django_db
+def test_every_decision_of_a_confidential_meeting_is_kept_from_an_uninvited_owner(client_for, chair, owner):
+    """In a 机密 meeting nobody marks decisions one by one: the whole meeting is confidential."""
+    meeting = MeetingFactory(title="并购项目保密会", chair=chair, is_confidential=True)
+    decision = Decision.objects.create(meeting=meeting, number=1, text="同意并购报价区间")
+    lead = UserFactory(name="李明")
+    action = make_action(lead=lead, meeting=meeting, title="整理尽调清单")
+    action.decisions.add(decision)
+    Attendance.objects.create(meeting=meeting, user=owner, role=Attendance.Role.PARTICIPANT)
+    for url in (reverse("actions:detail", args=[action.pk]), reverse("actions:my")):
+        page = client_for(lead).get(url).text
+        assert "整理尽调清单" in page and "同意并购报价区间" not in page and "(保密决议)" in page, url
+    from actions.models import ActionOwner
+
+    ActionOwner.objects.create(action=action, user=owner, role=ActionOwner.Role.SUPPORT)
+    assert "同意并购报价区间" in client_for(owner).get(reverse("actions:my")).text
