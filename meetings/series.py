@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from meetings import history
+from meetings import history, policy
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, MeetingSeries
 
 Recurrence = MeetingSeries.Recurrence
@@ -210,12 +210,14 @@ def next_meeting(meeting: Meeting) -> Meeting | None:
 
 
 def _carry_agenda_item(item: AgendaItem, into: Meeting, order: int, by) -> AgendaItem:
+    # What was said in a 机密 meeting stays confidential in a next meeting that is not 机密.
+    confidential = item.is_confidential or (item.meeting.is_confidential and not into.is_confidential)
     carried = AgendaItem.objects.create(
         meeting=into,
         title=item.title,
         presenter=item.presenter,
         planned_minutes=item.planned_minutes,
-        is_confidential=item.is_confidential,
+        is_confidential=confidential,
         order=order,
         carried_from=item,
     )
@@ -301,11 +303,22 @@ def agenda_items_postpone(*, meeting: Meeting, by) -> tuple[Meeting, int]:
         raise ValidationError(_("没有标记为“未讨论/顺延”的议程。"), code="nothing_postponed")
     target = next_meeting(meeting)
     if target is None:
-        # Creating the next meeting carries the postponed items itself.
+        # Creating the next meeting carries the postponed items itself. It makes a meeting, so it asks
+        # what 创建下次会议 asks.
         series = meeting.series
+        if not policy.can_manage_series(by, series):
+            raise ValidationError(
+                _("本系列的下次会议还没有创建,只有系列的主持人、记录人或部门负责人可以创建并顺延。"),
+                code="may_not_create",
+            )
         after = timezone.localtime(meeting.starts_at, site_zone()).date()
         target, _created = series_create_next_meeting(series=series, by=by, day=next_date(series, after))
         return target, len(items)
+    if not policy.can_edit_meeting(by, target):
+        # Postponing writes into the next meeting: whoever does it must be able to edit that one.
+        raise ValidationError(
+            _("本系列的下次会议已提交审批或已发布,或您不能编辑它,议程无法顺延过去。"), code="target_locked"
+        )
     order = (target.agenda_items.order_by("-order").values_list("order", flat=True).first() or 0) + 1
     for item in items:
         _carry_agenda_item(item, target, order, by)
