@@ -229,6 +229,18 @@ def edits_minutes(user, meeting: Meeting, managed: set[int] | None = None) -> bo
     return user.pk in (meeting.recorder_id, meeting.created_by_id) and recorder_may_change(meeting)
 
 
+def assigns_minutes_roles(user, meeting: Meeting, managed: set[int] | None = None) -> bool:
+    """Who chairs and who records is changed by the chair, the organising department's head or an
+    administrator, until publication: a recorder who could name themselves chair would keep the chair's
+    rights (editing after submission, deciding deadlines) past the moment theirs end."""
+    if not edits_minutes(user, meeting, managed):
+        return False
+    if user.is_superuser or user.is_staff or meeting.chair_id == user.pk:
+        return True
+    managed = managed_departments(user) if managed is None else managed
+    return bool(meeting.department_id and meeting.department_id in managed)
+
+
 def access(user, meeting: Meeting) -> MeetingAccess:
     return MeetingAccess(user, meeting)
 

@@ -1,12 +1,12 @@
 """Writes to meetings. Views and tasks call these; they never save models themselves."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import history
+from meetings import history, policy
 from meetings.lifecycle import ensure_editable
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, SpeakerReport
 
@@ -173,6 +173,12 @@ def minutes_field_save(
     if obj is None:
         raise RowMissing()
     ensure_editable(meeting)  # published minutes change only by reopening (meetings.lifecycle)
+    if (
+        entity == "meeting"
+        and name in ("chair", "recorder")
+        and not policy.assigns_minutes_roles(by, meeting)
+    ):
+        raise PermissionDenied(_("只有会议主持人、组织部门负责人或管理员可以更改主持人和记录人。"))
     changes = editing.parse(field, value, obj=obj)
     current = editing.to_client(obj, field)
     if not force and not editing.may_apply(current=current, base=base, new=value):

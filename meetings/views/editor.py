@@ -29,7 +29,7 @@ from meetings import editing, services
 from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
 from meetings.markdown import looks_like_html, render_markdown
 from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, SpeakerReport, User
-from meetings.policy import can_edit_meeting, visibility_q
+from meetings.policy import assigns_minutes_roles, can_edit_meeting, visibility_q
 from meetings.templatetags.minutes import enumeration, long_date
 
 
@@ -141,6 +141,7 @@ def editor(request, meeting_id: int):
     meeting = editable_meeting(request, meeting_id)
     context = editing.editor_context(meeting)
     context["csrf"] = get_token(request)
+    context["roles_locked"] = not assigns_minutes_roles(request.user, meeting)
     if meeting.series_id and any(i.kind == AgendaItem.Kind.REVIEW for i in context["agenda_items"]):
         # 上次会议行动项回顾 sits under its own agenda item, as on the meeting page.
         from meetings.policy import access
