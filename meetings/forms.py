@@ -21,9 +21,18 @@ TOO_LONG = _("内容过长:最多 %(limit_value)s 字,当前 %(show_value)s 字�
 
 def limit_text(field: forms.Field, limit: int = MAX_TEXT) -> None:
     """At most `limit` characters, checked on the server. No maxlength attribute: a browser cuts a
-    longer paste off without a word, while the server's message says so and the form keeps the text."""
+    longer paste off without a word, while the server's message says so and the form keeps the text.
+    Replaces the field's own length check (Django's wording), so the user reads one message."""
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
     field.validators.append(MaxLengthValidator(limit, message=TOO_LONG))
     field.widget.attrs.pop("maxlength", None)
+
+
+def limit_all_text(form: forms.BaseForm) -> None:
+    """limit_text for every text field of a form that has a length: titles, places, names."""
+    for field in form.fields.values():
+        if isinstance(field, forms.CharField) and field.max_length:
+            limit_text(field, field.max_length)
 
 
 def bounded_text(limit: int, **kwargs) -> forms.CharField:
@@ -88,6 +97,7 @@ class _CrispyForm:
         if self.id_prefix:
             kwargs.setdefault("auto_id", f"id_{self.id_prefix}_%s")
         super().__init__(*args, **kwargs)
+        limit_all_text(self)
 
     def _helper(self, action: str = "") -> FormHelper:
         helper = FormHelper()

@@ -168,7 +168,7 @@ class SeriesForm(_CrispyForm, forms.ModelForm):
 
 class FromTemplateForm(_CrispyForm, forms.Form):
     submit_label = _("创建会议")
-    title = forms.CharField(label=_("会议名称"), max_length=200, required=False)
+    title = bounded_text(200, label=_("会议名称"), required=False)
     starts_at = forms.DateTimeField(
         label=_("开始时间"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),

@@ -243,7 +243,7 @@ def meeting_save_as_template(*, meeting: Meeting, by, name: str) -> MeetingTempl
     if meeting.ends_at:
         duration = max(5, int((meeting.ends_at - meeting.starts_at).total_seconds() // 60))
     template = MeetingTemplate.objects.create(
-        name=name[:200],
+        name=name,  # TemplateNameForm holds it to 200 characters, with a message
         kind=meeting.kind,
         title=meeting.title,
         background=meeting.background,

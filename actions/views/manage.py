@@ -29,7 +29,7 @@ from actions.templatetags.manage_nav import managed_departments
 from actions.views.common import content_version
 from config.errors import NotFound
 from config.redirects import next_url as safe_next
-from meetings.forms import IdsChoiceField, active_people
+from meetings.forms import IdsChoiceField, active_people, bounded_text
 from meetings.models import Department, Meeting, User
 
 PAGE_SIZE = 50
@@ -314,11 +314,8 @@ class BulkForm(MarkInvalidMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("日期格式不正确,请按“2026-11-22”的格式填写。")},
     )
-    reason = forms.CharField(
-        label=gettext_lazy("原因"),
-        required=False,
-        max_length=500,
-        help_text=gettext_lazy("改时限、取消时必填"),
+    reason = bounded_text(
+        500, label=gettext_lazy("原因"), required=False, help_text=gettext_lazy("改时限、取消时必填")
     )
 
     def __init__(self, *args, candidates, **kwargs):

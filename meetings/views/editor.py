@@ -395,9 +395,12 @@ def _add_action(request, meeting, data):
         owners = _owners(meeting, data.get("owners"))
     except ValidationError as exc:
         errors["owners"] = " ".join(exc.messages)
-    text = data.text("deadline_text").strip()[:100]
+    text = data.text("deadline_text").strip()
     if "\x00" in text:
         errors["deadline_text"] = _("内容中含有无法保存的空字符(NUL),请删除后重试。")
+        text = ""
+    elif len(text) > 100:
+        errors["deadline_text"] = _("完成时限最多 100 字,当前 %(count)s 字。") % {"count": len(text)}
         text = ""
     parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
     due_raw = data.text("due_date").strip()

@@ -175,6 +175,9 @@ def meeting_reopen(request, meeting_id: int):
 @require_POST
 def comment_add(request, meeting_id: int):
     meeting = _meeting_for(request, meeting_id, lambda a: a.can_see_confidential)
+    if not meeting.access.can_comment:
+        messages.error(request, _("纪要已发布,不能再评论。"))
+        return _back(meeting, "comments")
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
