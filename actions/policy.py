@@ -161,8 +161,9 @@ def accesses(user, actions) -> dict[int, ActionAccess]:
     }
 
 
-# The rights a change needs. Views show only what the user may do; the writers check again here, so a
-# second path to the same change (a hand-made POST, the series review, the editor) cannot skip the rule.
+# The rights a change needs. Views show only what the user may do and check before they accept a
+# change; the series review and the editor's writes to an item check again through `require`, because
+# they are reached from another object (a later meeting, the minutes) than the item itself.
 VIEW, UPDATE, COMPLETE, EDIT, DECIDE = "view", "update", "complete", "edit", "decide"
 _RIGHTS = {
     VIEW: "can_view",
