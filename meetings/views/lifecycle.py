@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,11 +18,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions import policy as action_policy
 from config.errors import NotFound
-from meetings import history, lifecycle, notifications, selectors
+from meetings import editing, history, lifecycle, notifications, selectors
 from meetings import series as series_rules
 from meetings.calendar import meeting_ics
 from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
-from meetings.models import AgendaItem, Meeting
+from meetings.models import AgendaItem, Decision, Meeting
 from meetings.templatetags.minutes import colon, enumeration, long_datetime
 from meetings.views.pages import get_meeting_for_user
 
@@ -297,7 +298,13 @@ def review_update(request, meeting_id: int, action_id: int):
     """One row of "上次会议行动项回顾", updated in place (htmx) by whoever edits the meeting."""
     meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
     rows = series_rules.review_actions(meeting)
-    action = get_object_or_404(rows.select_related("meeting"), pk=action_id)
+    action = get_object_or_404(
+        rows.select_related("meeting").prefetch_related(
+            editing.action_owners_prefetch(),
+            Prefetch("decisions", Decision.objects.select_related("agenda_item")),
+        ),
+        pk=action_id,
+    )
     item_access = action_policy.access(request.user, action)
     if not item_access.can_view:
         raise NotFound(_("行动项不存在,或您没有权限。"))
