@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_check(*args, **env_overrides):
     env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ENV", "DEBUG", "SECRET_KEY")
+        k: v
+        for k, v in os.environ.items()
+        # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (Playwright in the test process), never a
+        # deployment's.
+        if k not in ("DATABASE_URL", "DJANGO_ENV", "DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env = {
         k: v for k, v in env.items() if not k.startswith(("SECURE_", "EMAIL_", "LOGIN_", "SESSION_", "CSRF_"))
