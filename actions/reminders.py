@@ -44,6 +44,7 @@ from actions.models import (
     end_of_week,
 )
 from actions.policy import access, shown_decisions_for
+from config.mail import stable_message_id
 from meetings.models import Decision, Department, User
 
 logger = logging.getLogger(__name__)
@@ -690,8 +691,13 @@ def _escalation_level(reminder: Reminder) -> int:
     return max(1, sum(1 for d in rp.default_rules().escalation_days if d <= days))
 
 
-def _message(recipient, subject: str, text: str, html: str) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+def _message(reminder: Reminder, recipient, subject: str, text: str, html: str) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[recipient.email],
+        headers={"Message-ID": stable_message_id("reminder", reminder.pk)},
+    )
     message.attach_alternative(html, "text/html")
     return message
 
@@ -704,7 +710,7 @@ def build_message(reminder: Reminder) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string("emails/reminder_subject.txt", context).split())
         text = render_to_string("emails/reminder.txt", context)
         html = render_to_string("emails/reminder.html", context)
-    return _message(reminder.recipient, subject, text, html)
+    return _message(reminder, reminder.recipient, subject, text, html)
 
 
 DIGEST_GROUPS = ("overdue", "this_week", "stale")
@@ -754,7 +760,7 @@ def build_digest(reminder: Reminder) -> EmailMultiAlternatives | None:
         subject = " ".join(render_to_string("emails/digest_subject.txt", context).split())
         text = render_to_string("emails/digest.txt", context)
         html = render_to_string("emails/digest.html", context)
-    return _message(recipient, subject, text, html)
+    return _message(reminder, recipient, subject, text, html)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from config.mail import stable_message_id
 from meetings import calendar, policy
 from meetings.models import Meeting, MeetingNotice, MeetingVersion, User
 
@@ -85,7 +86,12 @@ def build_message(notice: MeetingNotice) -> EmailMultiAlternatives:
         subject = render_to_string(f"emails/{name}_subject.txt", context).strip()
         text = render_to_string(f"emails/{name}.txt", context)
         html = render_to_string(f"emails/{name}.html", context)
-        message = EmailMultiAlternatives(subject=subject, body=text, to=[recipient.email])
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=text,
+            to=[recipient.email],
+            headers={"Message-ID": stable_message_id("meeting-notice", notice.pk)},
+        )
         message.attach_alternative(html, "text/html")
         if notice.kind == MeetingNotice.Kind.INVITATION:
             ics = calendar.meeting_ics(meeting, full=full and not meeting.is_confidential, method="REQUEST")

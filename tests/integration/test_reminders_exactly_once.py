@@ -104,6 +104,11 @@ def test_five_concurrent_planning_passes_make_one_row_and_one_message(celery_wor
     while Reminder.objects.exclude(state=Reminder.State.SENT).exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert set(Reminder.objects.values_list("state", flat=True)) == {"sent"}
+    # What the SMTP server received names the rows it was sent for: one Message-ID per row.
+    received = sorted(str(m["Message-ID"]) for m in smtp_server.handler.messages)
+    assert received == sorted(
+        f"<reminder.{pk}@minutes.test>" for pk in Reminder.objects.values_list("pk", flat=True)
+    )
 
 
 def test_worker_killed_while_holding_a_claim_then_a_new_worker_sends_it_once(workers, smtp_server, team, now):
