@@ -252,6 +252,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.recover_robot_channels",
         "schedule": crontab(minute="5-59/10"),
     },
+    # Meeting notices (invitations, publication) left unsent are queued again; sending claims the row.
+    "recover-meeting-notices": {
+        "task": "meetings.tasks.recover_meeting_notices",
+        "schedule": crontab(minute="*/10"),
+    },
     # Each series' next meeting is created its lead time ahead (MeetingSeries.create_days_ahead).
     # Idempotent: one meeting per series and day.
     "create-upcoming-meetings": {

@@ -5,6 +5,7 @@ Celery task after the transaction commits. Recipients read it in their own langu
 policy lets them see: a confidential meeting's e-mail names the meeting and links to it, nothing more.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -41,11 +42,42 @@ def _plan(meeting: Meeting, kind: str, key: str) -> list[int]:
     )
 
 
-def _enqueue(notice_ids: list[int]) -> None:
+def enqueue_now(notice_ids) -> int:
+    """Hand notices to the workers. A broker that is down must not break the request that published
+    or invited (its work is committed): the rows stay unsent and `recover_notices` (beat) queues them
+    again. Returns how many were queued."""
     from meetings.tasks import send_meeting_notice
 
+    queued = 0
     for notice_id in notice_ids:
-        transaction.on_commit(lambda nid=notice_id: send_meeting_notice.delay(nid))
+        try:
+            send_meeting_notice.apply_async((notice_id,), retry=False)
+        except Exception as exc:  # kombu raises several types; all mean "not queued now"
+            logger.warning("Could not enqueue meeting notice %s (%s); the recovery pass will", notice_id, exc)
+            break  # the broker is down: the others would wait for the same refusal
+        queued += 1
+    return queued
+
+
+def _enqueue(notice_ids: list[int]) -> None:
+    if notice_ids:
+        transaction.on_commit(lambda: enqueue_now(list(notice_ids)))
+
+
+# A notice still unsent this long after it was planned was not queued (broker down) or its worker died.
+RECOVER_AFTER = datetime.timedelta(minutes=5)
+# Older ones are no longer news: an invitation to last month's meeting is not sent.
+RECOVER_WITHIN = datetime.timedelta(days=2)
+
+
+def recover_notices(*, now=None) -> int:
+    """Beat: queue again the notices left unsent. Sending claims the row, so a notice queued twice
+    is still sent once."""
+    now = now or timezone.now()
+    left = MeetingNotice.objects.filter(
+        sent_at__isnull=True, created_at__lte=now - RECOVER_AFTER, created_at__gte=now - RECOVER_WITHIN
+    ).values_list("pk", flat=True)
+    return enqueue_now(list(left))
 
 
 def enqueue_published(version: MeetingVersion) -> list[int]:

@@ -29,6 +29,13 @@ def send_meeting_notice(self, notice_id: int) -> bool:
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
 
 
+@shared_task(name="meetings.tasks.recover_meeting_notices", time_limit=60, soft_time_limit=45)
+def recover_meeting_notices() -> int:
+    """Beat: meeting notices left unsent (broker down when they were planned, worker killed) are queued
+    again."""
+    return notifications.recover_notices()
+
+
 @shared_task(name="meetings.tasks.create_upcoming_meetings")
 def create_upcoming_meetings() -> list[int]:
     """Create each active series' next meeting once it is within the series' lead time. Creating is

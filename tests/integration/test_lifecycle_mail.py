@@ -75,3 +75,41 @@ def test_publication_mails_each_participant_in_their_language(celery_worker, smt
     assert f"/meetings/{weekly.pk}/" in text and f"/meetings/{weekly.pk}/" in html
     english = next(m for m in messages if str(m["To"]) == "anna@example.de")
     assert "2026年" not in english.get_body(("plain",)).get_content()
+
+
+@pytest.mark.parametrize("action", ["approve", "invite"])
+def test_redis_down_publishing_or_inviting_answers_at_once_and_the_mail_follows(
+    smtp_server, weekly, private_redis, client, action
+):
+    """Stop the broker for real: the request still answers quickly and without error, the notices wait
+    as rows, and once Redis is back the recovery pass queues them and a real worker sends each once."""
+    import time
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.integration.conftest import Workers
+
+    if action == "approve":
+        lifecycle.meeting_submit(meeting=weekly, by=weekly.recorder)
+    pool = Workers(smtp_server.port, redis_url=private_redis.url)
+    try:
+        pool.start()
+        private_redis.stop()
+        client.force_login(weekly.chair)
+        started = time.monotonic()
+        response = client.post(reverse(f"meetings:{action}", args=[weekly.pk]))
+        elapsed = time.monotonic() - started
+        assert response.status_code == 302
+        assert elapsed < 2, f"{elapsed:.1f} s"
+        assert MeetingNotice.objects.filter(sent_at__isnull=True).count() == 3
+        private_redis.start()
+        later = timezone.now() + notifications.RECOVER_AFTER
+        assert notifications.recover_notices(now=later) == 3
+        messages = smtp_server.handler.wait_for(3, timeout=60)
+        assert len(messages) == 3
+        assert len({str(m["Message-ID"]) for m in messages}) == 3
+        time.sleep(1)
+        assert len(smtp_server.handler.messages) == 3  # nothing twice
+    finally:
+        pool.stop_all()
