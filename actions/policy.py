@@ -10,8 +10,9 @@ Roles on an item:
   organising department until they are published). The editor, the item page, 部门行动项, the series
   review and signed links all ask this one question.
 
-Owners update progress and add notes; leads mark done; editors change everything. Every path that
-writes to an item asks here first (see `require`), with the right the change needs (`right_for_status`).
+Owners update progress and add notes; leads mark done; editors change everything. Views ask the
+properties below; the two writers reached from another object than the item (the series review, the
+minutes editor) ask again through `require`, with the right the change needs (`right_for_status`).
 """
 
 from functools import cached_property
@@ -107,7 +108,7 @@ class ActionAccess:
 
     @cached_property
     def serves_confidential_decision(self) -> bool:
-        return any(decision_is_confidential(d) for d in self.action.decisions.all())
+        return _serves_a_secret(self.action)
 
     @cached_property
     def sees_confidential_parts(self) -> bool:

@@ -366,8 +366,8 @@ def review_actions(meeting: Meeting):
 
 
 def review_rows(meeting: Meeting, *, full: bool, user=None, only: int | None = None):
-    """The review's items with what each row shows: owners, meeting, latest note. Four queries, and
-    one more for `user`.
+    """The review's items with what each row shows: owners, meeting, latest note, decisions. Five
+    queries, and one or two more for `user` (the meetings they may see, and see whole).
 
     With `user`, only the items that user may see are kept (actions.policy: an item of an earlier
     meeting the user may not open is not theirs to read here either), and each row carries
