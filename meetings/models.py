@@ -696,12 +696,21 @@ class MeetingTemplate(models.Model):
 
 
 class MeetingNotice(models.Model):
-    """An e-mail about a meeting to one person. The row, with its unique key, exists before the message
-    is sent, so a retried task or a second worker cannot send it twice."""
+    """An e-mail about a meeting to one person: a row of the outbox (config/outbox.py). The row, with
+    its unique key, is written in the transaction that publishes or invites, before the message exists;
+    sending claims it (pending → sending), so a retried task or a second worker cannot send it twice."""
 
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("会议通知")
         PUBLISHED = "published", _("纪要发布通知")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENDING = "sending", _("发送中")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+        # No longer current at send time: the minutes were reopened, the meeting moved, the recipient left.
+        DROPPED = "dropped", _("已作废")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="meeting_notices")
@@ -709,7 +718,13 @@ class MeetingNotice(models.Model):
     # What the notice is about: the version number for a publication, the start time for an invitation
     # (a rescheduled meeting sends a new one).
     key = models.CharField(max_length=40)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    # Why it was dropped, for administrators ("纪要已重新打开").
+    note = models.CharField(_("备注"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -720,6 +735,37 @@ class MeetingNotice(models.Model):
                 fields=["meeting", "recipient", "kind", "key"], name="meeting_notice_unique_per_key"
             ),
         ]
+        indexes = [
+            # The outbox sweep: what is left unsent. Partial, so it stays as small as the backlog.
+            models.Index(
+                fields=["state", "created_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="meeting_notice_unfinished_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+
+class EditorAddition(models.Model):
+    """A block added in the live editor, under the key the browser made for it before sending. The
+    browser queues an addition like any save and may send it again (the answer was lost, the page was
+    reloaded); the same key then answers with the block already created instead of making a copy."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="editor_additions")
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = pgettext_lazy("model", "编辑器新增记录")
+        verbose_name_plural = pgettext_lazy("plural", "编辑器新增记录")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "key"], name="editor_addition_unique_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} ({self.key})"
