@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = _("行动项")
+
+    def ready(self):
+        from actions import channels, reminders
+        from config import outbox
+
+        outbox.register("reminders", reminders.recover)
+        outbox.register("robot deliveries", channels.recover)

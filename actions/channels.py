@@ -24,14 +24,18 @@ from django.utils.translation import ngettext
 from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
 from actions.ratelimit import limiter_for
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
+from config import outbox
 from meetings.templatetags.minutes import enumeration, long_date
 
 logger = logging.getLogger(__name__)
 
 # One message lists at most this many items; more wait for the next slot.
 BATCH_MAX = 50
-# A delivery claimed this long ago by a worker that never finished it is claimed again.
-STALE_AFTER = datetime.timedelta(minutes=5)
+
+
+def _stale_cutoff(now=None) -> datetime.datetime:
+    """A delivery claimed before this by a worker that never finished it is claimed again."""
+    return (now or timezone.now()) - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
 
 
 def _wants_robot(recipient) -> bool:
@@ -84,24 +88,15 @@ def reminder_fan_out(*, reminder: Reminder) -> list[int]:
 
 def enqueue_drain(channel_ids) -> None:
     """Queue a drain of each channel after commit. A broker that is down must not break the caller: the
-    deliveries stay pending and `recover_robot_channels` (beat) queues them again."""
+    deliveries stay pending and the outbox sweep queues them again."""
     from actions.robot_tasks import send_robot_channel
 
-    def enqueue(channel_id):
-        try:
-            send_robot_channel.apply_async((channel_id,), retry=False)
-        except Exception as exc:  # kombu raises several types; all mean "not queued now"
-            logger.warning(
-                "Could not enqueue robot channel %s (%s); the next recovery pass will", channel_id, exc
-            )
-
-    for channel_id in channel_ids:
-        transaction.on_commit(lambda cid=channel_id: enqueue(cid))
+    outbox.enqueue_on_commit(send_robot_channel, [(channel_id,) for channel_id in channel_ids])
 
 
-def channels_with_pending() -> list[int]:
+def channels_with_pending(now=None) -> list[int]:
     """Robots with deliveries waiting, or claimed by a worker that died: what a recovery pass queues."""
-    stale = timezone.now() - STALE_AFTER
+    stale = _stale_cutoff(now)
     return list(
         RobotDelivery.objects.filter(
             Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale)
@@ -110,6 +105,15 @@ def channels_with_pending() -> list[int]:
         .distinct()
         .order_by("channel_id")
     )
+
+
+def recover(now) -> int:
+    """The outbox sweep's share: a drain for every robot with deliveries left behind (broker down when
+    they were written, or a worker killed while sending). Draining twice is harmless."""
+    from actions.robot_tasks import send_robot_channel
+
+    channel_ids = channels_with_pending(now)
+    return outbox.enqueue(send_robot_channel, [(channel_id,) for channel_id in channel_ids])
 
 
 def _limiter(channel: RobotChannel):
@@ -175,7 +179,7 @@ class DrainResult:
 
 
 def _pending(channel_id: int):
-    stale = timezone.now() - STALE_AFTER
+    stale = _stale_cutoff()
     return RobotDelivery.objects.filter(
         Q(state=DeliveryState.PENDING) | Q(state=DeliveryState.SENDING, claimed_at__lt=stale),
         channel_id=channel_id,

@@ -44,6 +44,7 @@ from actions.models import (
     end_of_week,
 )
 from actions.policy import access, shown_decisions_for
+from config import outbox
 from config.mail import stable_message_id
 from meetings.models import Decision, Department, User
 
@@ -429,9 +430,9 @@ def _insert_postgresql(rows: list[Planned], now: datetime.datetime) -> list[int]
 
 def _recover(now: datetime.datetime, *, dry_run: bool) -> list[int]:
     """Rows to hand to the workers again: claimed by a worker that died (a claim older than
-    STALE_MINUTES, far beyond the task's time limit) or pending with no task run for that long (the
-    broker was down when they were planned, or a retry was lost)."""
-    cutoff = now - datetime.timedelta(minutes=conf("STALE_MINUTES"))
+    OUTBOX_CLAIM_TIMEOUT, far beyond the task's time limit) or pending with no task run for that long
+    (the broker was down when they were planned, or a retry was lost)."""
+    cutoff = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     stale = Q(state=State.SENDING, claimed_at__lt=cutoff)
     lost = Q(state=State.PENDING) & (Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True))
     ids = list(Reminder.objects.filter(stale | lost).order_by("pk").values_list("pk", flat=True))
@@ -442,6 +443,14 @@ def _recover(now: datetime.datetime, *, dry_run: bool) -> list[int]:
         Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(queued_at=now)
         logger.warning("Re-enqueuing %d reminder(s) that were never sent", len(ids))
     return ids
+
+
+def recover(now: datetime.datetime) -> int:
+    """The outbox sweep's share: queue again the rows left behind. Returns how many."""
+    with transaction.atomic():
+        ids = _recover(now, dry_run=False)
+        enqueue_after_commit(ids)
+    return len(ids)
 
 
 def plan(*, now: datetime.datetime | None = None, dry_run: bool = False, enqueue: bool = True) -> PlanResult:
@@ -465,23 +474,11 @@ def plan(*, now: datetime.datetime | None = None, dry_run: bool = False, enqueue
 
 def enqueue_now(reminder_ids: list[int]) -> int:
     """Hand rows to the workers, over one broker connection. A broker that is down must not break the
-    caller (a page, a pass): the rows stay pending and a later planning pass re-enqueues them. Returns
-    how many were queued."""
+    caller (a page, a pass): the rows stay pending and the outbox sweep queues them again. Returns how
+    many were queued."""
     from actions.tasks import send_reminder_task
 
-    queued = 0
-    try:
-        with send_reminder_task.app.producer_or_acquire() as producer:
-            for reminder_id in reminder_ids:
-                send_reminder_task.apply_async((reminder_id,), retry=False, producer=producer)
-                queued += 1
-    except Exception as exc:  # kombu raises several types; all mean "not queued now"
-        logger.warning(
-            "Could not enqueue %d reminder(s) (%s); the next planning pass retries",
-            len(reminder_ids) - queued,
-            exc,
-        )
-    return queued
+    return outbox.enqueue(send_reminder_task, [(pk,) for pk in reminder_ids])
 
 
 def enqueue_after_commit(reminder_ids: list[int]) -> None:

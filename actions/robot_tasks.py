@@ -30,14 +30,3 @@ def send_robot_channel(self, channel_id: int, attempts: int = 0) -> int:
         return result.sent
     self.apply_async((channel_id, attempts), countdown=countdown)
     return result.sent
-
-
-# Both limits: a task that sets only `time_limit` inherits the global soft limit (4 minutes), which
-# Celery refuses as longer than the hard one, so beat could never run it.
-@shared_task(name="actions.recover_robot_channels", time_limit=60, soft_time_limit=45)
-def recover_robot_channels() -> int:
-    """Beat: queue a drain for every robot with deliveries left behind (broker down when they were
-    created, or a worker killed while sending). Draining twice is harmless."""
-    channel_ids = channels.channels_with_pending()
-    channels.enqueue_drain(channel_ids)
-    return len(channel_ids)

@@ -237,7 +237,12 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "minutes")
 REPORT_RENDER_TIME_LIMIT = env.int("REPORT_RENDER_TIME_LIMIT", 120)
 REPORT_WORKER_GRACE = env.int("REPORT_WORKER_GRACE", 10)
 REPORT_RENDER_KEEP_DAYS = env.int("REPORT_RENDER_KEEP_DAYS", 7)
-CELERY_IMPORTS = ["actions.robot_tasks"]
+CELERY_IMPORTS = ["actions.robot_tasks", "config.outbox"]
+# How often beat sweeps the outbox for messages left behind, in seconds; and how long a row may stay
+# claimed by a worker, or queued without its task running, before the sweep takes it back (far beyond
+# every send task's time limit, so that only a dead worker's claim is taken).
+OUTBOX_SWEEP_SECONDS = env.int("OUTBOX_SWEEP_SECONDS", 300)
+OUTBOX_CLAIM_TIMEOUT = env.int("OUTBOX_CLAIM_TIMEOUT", 15 * 60)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Beat sends nothing itself: every 10 minutes it plans the reminders that are due (rows with a
@@ -247,15 +252,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "actions.tasks.plan_reminders",
         "schedule": crontab(minute="*/10"),
     },
-    # Group robot messages left behind (broker down, worker killed while sending) are queued again.
-    "recover-robot-channels": {
-        "task": "actions.recover_robot_channels",
-        "schedule": crontab(minute="5-59/10"),
-    },
-    # Meeting notices (invitations, publication) left unsent are queued again; sending claims the row.
-    "recover-meeting-notices": {
-        "task": "meetings.tasks.recover_meeting_notices",
-        "schedule": crontab(minute="*/10"),
+    # The outbox sweep (config/outbox.py): reminders, robot messages and meeting notices left behind
+    # (the broker was down when they were written, a worker was killed while sending) are queued again.
+    # Sending claims each row, so a row queued twice is still sent once.
+    "outbox-sweep": {
+        "task": "config.outbox.sweep",
+        "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS),
     },
     # Each series' next meeting is created its lead time ahead (MeetingSeries.create_days_ahead).
     # Idempotent: one meeting per series and day.
@@ -282,8 +284,6 @@ REMINDERS = {
     "ESCALATION_DAYS": (7, 14),
     "QUIET_WEEKDAYS": (5, 6),
     "DIGEST_WEEKDAY": 0,
-    # A claimed row not sent after this long belongs to a dead worker; planning re-enqueues it.
-    "STALE_MINUTES": 15,
     "MAX_ATTEMPTS": 5,
     "RETRY_BASE_SECONDS": 30,
     "BATCH_SIZE": 2000,

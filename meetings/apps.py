@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("会议")
+
+    def ready(self):
+        from config import outbox
+        from meetings import notifications
+
+        outbox.register("meeting notices", notifications.recover_notices)

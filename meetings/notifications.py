@@ -1,7 +1,9 @@
 """E-mails about meetings: the invitation (with the .ics attached) and "纪要已发布".
 
-Each e-mail is a MeetingNotice row with a unique key before it is a message, and each is sent by a
-Celery task after the transaction commits. Recipients read it in their own language, and only what the
+Each e-mail is a MeetingNotice row of the outbox (config/outbox.py), written with a unique key in the
+transaction that invites or publishes, and sent by a Celery task after the transaction commits; the
+outbox sweep queues what was left behind. At send time a notice that is no longer current (the minutes
+were reopened, the meeting moved) is dropped. Recipients read it in their own language, and only what the
 policy lets them see: a confidential meeting's e-mail names the meeting and links to it, nothing more.
 """
 
@@ -11,9 +13,12 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from config import outbox
 from config.mail import stable_message_id
 from meetings import calendar, policy
 from meetings.models import Meeting, MeetingNotice, MeetingVersion, User
@@ -36,7 +41,7 @@ def _plan(meeting: Meeting, kind: str, key: str) -> list[int]:
         ignore_conflicts=True,
     )
     return list(
-        MeetingNotice.objects.filter(meeting=meeting, kind=kind, key=key, sent_at__isnull=True)
+        MeetingNotice.objects.filter(meeting=meeting, kind=kind, key=key, state=MeetingNotice.State.PENDING)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -44,19 +49,11 @@ def _plan(meeting: Meeting, kind: str, key: str) -> list[int]:
 
 def enqueue_now(notice_ids) -> int:
     """Hand notices to the workers. A broker that is down must not break the request that published
-    or invited (its work is committed): the rows stay unsent and `recover_notices` (beat) queues them
-    again. Returns how many were queued."""
+    or invited (its work is committed): the rows stay pending and the outbox sweep queues them again.
+    Returns how many were queued."""
     from meetings.tasks import send_meeting_notice
 
-    queued = 0
-    for notice_id in notice_ids:
-        try:
-            send_meeting_notice.apply_async((notice_id,), retry=False)
-        except Exception as exc:  # kombu raises several types; all mean "not queued now"
-            logger.warning("Could not enqueue meeting notice %s (%s); the recovery pass will", notice_id, exc)
-            break  # the broker is down: the others would wait for the same refusal
-        queued += 1
-    return queued
+    return outbox.enqueue(send_meeting_notice, [(pk,) for pk in notice_ids])
 
 
 def _enqueue(notice_ids: list[int]) -> None:
@@ -64,20 +61,26 @@ def _enqueue(notice_ids: list[int]) -> None:
         transaction.on_commit(lambda: enqueue_now(list(notice_ids)))
 
 
-# A notice still unsent this long after it was planned was not queued (broker down) or its worker died.
-RECOVER_AFTER = datetime.timedelta(minutes=5)
 # Older ones are no longer news: an invitation to last month's meeting is not sent.
 RECOVER_WITHIN = datetime.timedelta(days=2)
 
 
-def recover_notices(*, now=None) -> int:
-    """Beat: queue again the notices left unsent. Sending claims the row, so a notice queued twice
-    is still sent once."""
+def recover_notices(now=None) -> int:
+    """The outbox sweep's share: queue again the notices left behind, i.e. pending for longer than
+    OUTBOX_CLAIM_TIMEOUT (never queued, or their retry was lost) or claimed that long ago by a worker
+    that died. Sending claims the row, so a notice queued twice is still sent once."""
     now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     left = MeetingNotice.objects.filter(
-        sent_at__isnull=True, created_at__lte=now - RECOVER_AFTER, created_at__gte=now - RECOVER_WITHIN
-    ).values_list("pk", flat=True)
-    return enqueue_now(list(left))
+        Q(state=MeetingNotice.State.PENDING, created_at__lte=cutoff)
+        | Q(state=MeetingNotice.State.SENDING, claimed_at__lt=cutoff),
+        created_at__gte=now - RECOVER_WITHIN,
+    )
+    ids = list(left.order_by("pk").values_list("pk", flat=True))
+    MeetingNotice.objects.filter(pk__in=ids, state=MeetingNotice.State.SENDING).update(
+        state=MeetingNotice.State.PENDING
+    )
+    return enqueue_now(ids)
 
 
 def enqueue_published(version: MeetingVersion) -> list[int]:
@@ -131,19 +134,66 @@ def build_message(notice: MeetingNotice) -> EmailMultiAlternatives:
     return message
 
 
-def send_notice(notice_id: int) -> bool:
-    """Send one planned e-mail; False when it was already sent. Claims the row so two workers cannot
-    both send it."""
-    with transaction.atomic():
-        notice = (
-            MeetingNotice.objects.select_for_update(skip_locked=True)
-            .select_related("recipient")
-            .filter(pk=notice_id, sent_at__isnull=True)
-            .first()
+def _invited_for(notice: MeetingNotice) -> datetime.datetime | None:
+    """The start time an invitation was written for (its key), as an instant."""
+    try:
+        return datetime.datetime.fromisoformat(notice.key)
+    except ValueError:
+        return None
+
+
+def no_longer_current(notice: MeetingNotice) -> str:
+    """Why the notice should not go out any more ("" when it should): the minutes it announces were
+    reopened or published again since, the meeting moved, or the recipient left."""
+    if not notice.recipient.is_active or not notice.recipient.email:
+        return _("收件人已停用或没有电子邮箱")
+    meeting = notice.meeting
+    if notice.kind == MeetingNotice.Kind.PUBLISHED:
+        if meeting.status != Meeting.Status.PUBLISHED:
+            return _("纪要已重新打开,不再发送发布通知")
+        latest = meeting.versions.order_by("-number").values_list("number", flat=True).first()
+        if f"v{latest}" != notice.key:
+            return _("纪要已再次发布(第%(number)s版),本通知作废") % {"number": latest}
+    elif notice.kind == MeetingNotice.Kind.INVITATION:
+        if meeting.starts_at is None or _invited_for(notice) != meeting.starts_at:
+            return _("会议时间已变更,本通知作废")
+    return ""
+
+
+def claim(notice_id: int) -> bool:
+    """pending → sending, atomically: of two workers holding the same ID only one gets True."""
+    return bool(
+        MeetingNotice.objects.filter(pk=notice_id, state=MeetingNotice.State.PENDING).update(
+            state=MeetingNotice.State.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
         )
-        if notice is None:
-            return False
+    )
+
+
+def send_notice(notice_id: int) -> bool:
+    """Send one notice: claim it, check it is still current, send, record. Returns True when this call
+    sent it; False when another worker has it, it was sent already or it was dropped. An error leaves
+    the row pending again and is raised for the task to retry; the e-mail keeps its Message-ID, so a
+    resend after a crash between the server's acceptance and the record is recognisably the same."""
+    if not claim(notice_id):
+        return False
+    notice = MeetingNotice.objects.select_related("recipient", "meeting").get(pk=notice_id)
+    claimed = MeetingNotice.objects.filter(pk=notice_id, state=MeetingNotice.State.SENDING)
+    reason = no_longer_current(notice)
+    if reason:
+        claimed.update(state=MeetingNotice.State.DROPPED, note=reason[:500])
+        logger.info("Meeting notice %s dropped: %s", notice_id, reason)
+        return False
+    try:
         build_message(notice).send()
-        notice.sent_at = timezone.now()
-        notice.save(update_fields=["sent_at"])
+    except Exception as exc:
+        claimed.update(state=MeetingNotice.State.PENDING, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        raise
+    claimed.update(state=MeetingNotice.State.SENT, sent_at=timezone.now(), error="")
     return True
+
+
+def fail_notice(notice_id: int, error: str) -> None:
+    """The task gave up retrying."""
+    MeetingNotice.objects.filter(pk=notice_id, state=MeetingNotice.State.PENDING).update(
+        state=MeetingNotice.State.FAILED, error=error[:2000]
+    )

@@ -24,16 +24,10 @@ def send_meeting_notice(self, notice_id: int) -> bool:
     except Exception as exc:
         if self.request.retries >= self.max_retries:
             logger.exception("Meeting notice %s failed for good", notice_id)
+            notifications.fail_notice(notice_id, f"{exc.__class__.__name__}: {exc}")
             return False
         # Exponential backoff: 30 s, 60 s, 120 s, …
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
-
-
-@shared_task(name="meetings.tasks.recover_meeting_notices", time_limit=60, soft_time_limit=45)
-def recover_meeting_notices() -> int:
-    """Beat: meeting notices left unsent (broker down when they were planned, worker killed) are queued
-    again."""
-    return notifications.recover_notices()
 
 
 @shared_task(name="meetings.tasks.create_upcoming_meetings")
