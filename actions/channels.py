@@ -21,8 +21,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
+from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery, Status
 from actions.ratelimit import limiter_for
+from actions.reminder_policy import outdated, zone
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
 from config import outbox
 from meetings.templatetags.minutes import enumeration, long_date
@@ -114,6 +115,16 @@ def recover(now) -> int:
 
     channel_ids = channels_with_pending(now)
     return outbox.enqueue(send_robot_channel, [(channel_id,) for channel_id in channel_ids])
+
+
+def no_longer_current(reminder: Reminder) -> bool:
+    """A delivery that waited (rate limit, outage) goes out only while its reminder still says the
+    truth, on the organisation's day: the item open, an "upcoming" reminder still ahead of its date."""
+    action = reminder.action
+    if action is None or action.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
+        return True
+    today = timezone.localtime(timezone.now(), zone(settings.REMINDERS["TIME_ZONE"])).date()
+    return outdated(reminder.kind, action.due_date, reminder.slot, today)
 
 
 def _limiter(channel: RobotChannel):
@@ -215,12 +226,20 @@ def robot_channel_drain(*, channel_id: int, final_attempt: bool = False) -> Drai
         )
     if not ids:
         return DrainResult()  # another worker took them
-    reminders = [
-        delivery.reminder
-        for delivery in RobotDelivery.objects.filter(pk__in=ids).select_related(
-            "reminder__action__meeting", "reminder__recipient"
+    deliveries = RobotDelivery.objects.filter(pk__in=ids).select_related(
+        "reminder__action__meeting", "reminder__recipient"
+    )
+    reminders, dropped = [], []
+    for delivery in deliveries:
+        (dropped if no_longer_current(delivery.reminder) else reminders).append(delivery)
+    if dropped:
+        RobotDelivery.objects.filter(pk__in=[d.pk for d in dropped], state=DeliveryState.SENDING).update(
+            state=DeliveryState.DROPPED, error=_("发送时已不再适用(事项已关闭或已到期),未发送。")
         )
-    ]
+    if not reminders:
+        return DrainResult()
+    ids = [d.pk for d in reminders]
+    reminders = [d.reminder for d in reminders]
     claimed = RobotDelivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING)
     try:
         channel.robot().send(robot_message_for(reminders))

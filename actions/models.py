@@ -742,6 +742,8 @@ class DeliveryState(models.TextChoices):
     SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+    # No longer current when its turn came (the item was closed, or its date came while it waited).
+    DROPPED = "dropped", _("已作废")
 
 
 class RobotDelivery(models.Model):

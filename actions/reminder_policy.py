@@ -194,3 +194,39 @@ def digest_slot(today: datetime.date, rules: Rules, last_planned_day: datetime.d
     if slot == today or (last_planned_day is not None and last_planned_day < slot):
         return Kind.DIGEST, slot, 0
     return None
+
+
+# Currency at send time ------------------------------------------------------------------------------
+
+# Reminders of one family replace each other: a later one about the same item to the same person makes
+# an earlier one still unsent pointless ("3天后到期" next to "今天到期").
+FAMILIES = {
+    Kind.UPCOMING: "owner",
+    Kind.DUE_TODAY: "owner",
+    Kind.OVERDUE: "owner",
+    Kind.ESCALATION: "escalation",
+    Kind.CHECKIN: "checkin",
+    Kind.DIGEST: "digest",
+}
+
+
+def kinds_in_family(kind: str) -> list[str]:
+    return [k for k, family in FAMILIES.items() if family == FAMILIES[kind]]
+
+
+def outdated(kind: str, due: datetime.date | None, slot: datetime.date, today: datetime.date) -> bool:
+    """Whether a reminder planned for `slot` no longer says the truth on `today` (the recipient's day
+    at send time): an "upcoming" one once the item is due or overdue, a "due today" one once the day has
+    passed, a digest once its week is over. Overdue, escalation and check-in reminders stay true while
+    the item is open, since their text is rendered on the day they go out."""
+    if kind == Kind.DIGEST:
+        return today > slot + (6 - slot.weekday()) * DAY
+    if due is None:
+        return False
+    if kind == Kind.UPCOMING:
+        return due <= today
+    if kind == Kind.DUE_TODAY:
+        return due != today
+    if kind in (Kind.OVERDUE, Kind.ESCALATION):
+        return due >= today
+    return False

@@ -524,19 +524,26 @@ def claim(reminder_id: int) -> bool:
     )
 
 
-def message_day(reminder: Reminder) -> datetime.date:
-    """The day a message speaks from ("明天到期", "逾期3天"): the recipient's day the pass planned it,
-    which is later than the slot after a quiet weekend or downtime. A retry the next morning still says
-    what the first attempt said."""
-    return reminder.planned_on or reminder.slot
+def message_day(reminder: Reminder, now: datetime.datetime | None = None) -> datetime.date:
+    """The day a message speaks from ("明天到期", "逾期3天"): the recipient's today when it is sent, in
+    their time zone. Texts are rendered at send time, so a reminder held back by an outage, or retried
+    the next morning, says what is true when it arrives."""
+    time_zone = preference_for(reminder.recipient).time_zone or conf("TIME_ZONE")
+    return timezone.localtime(now or timezone.now(), rp.zone(time_zone)).date()
 
 
-def still_applies(reminder: Reminder) -> str:
-    """Why the reminder should not go out any more ("" when it should)."""
+def still_applies(reminder: Reminder, now: datetime.datetime | None = None) -> str:
+    """Why the reminder should not go out any more ("" when it should): the recipient left, the item
+    was closed or re-dated, or the reminder is no longer current (an "upcoming" one whose date has come,
+    one replaced by a later reminder of its kind). The next planning pass plans the right one."""
     if not reminder.recipient.is_active:
         return _("收件人已停用")
+    today = message_day(reminder, now)
+    if rp.outdated(reminder.kind, reminder.due_date, reminder.slot, today):
+        values = {"slot": reminder.slot, "today": today}
+        return _("已过时:计划于 %(slot)s,发送时(%(today)s)已不再适用") % values
     if reminder.kind == Kind.DIGEST:
-        if not any(digest_items(reminder.recipient, message_day(reminder)).values()):
+        if not any(digest_items(reminder.recipient, today).values()):
             return _("本周没有需要关注的事项")
         return ""
     action = reminder.action
@@ -546,6 +553,14 @@ def still_applies(reminder: Reminder) -> str:
         if action.due_date is None:
             return _("计划后完成时限已被移除")
         return _("计划后完成时限已改为 %(date)s") % {"date": action.due_date}
+    later = Reminder.objects.filter(
+        action_id=reminder.action_id,
+        recipient_id=reminder.recipient_id,
+        kind__in=rp.kinds_in_family(reminder.kind),
+        slot__gt=reminder.slot,
+    ).exclude(state=State.CANCELLED)
+    if later.exists():
+        return _("已有更新的提醒,本条作废")
     return ""
 
 

@@ -49,9 +49,21 @@ def make_channel(
     )
 
 
-def make_reminder(action, recipient, kind=Reminder.Kind.DUE_TODAY):
+def make_reminder(action, recipient, kind=None):
+    """A reminder as planning makes them: its kind true to the item's date (robot deliveries that are
+    no longer true when their turn comes are dropped)."""
+    today = timezone.localdate()
+    if kind is None:
+        due = action.due_date
+        kind = (
+            Reminder.Kind.DUE_TODAY
+            if due == today
+            else Reminder.Kind.UPCOMING
+            if due is None or due > today
+            else Reminder.Kind.OVERDUE
+        )
     return Reminder.objects.create(
-        action=action, recipient=recipient, kind=kind, slot=timezone.localdate(), state=Reminder.State.SENDING
+        action=action, recipient=recipient, kind=kind, slot=today, state=Reminder.State.SENDING
     )
 
 

@@ -282,6 +282,13 @@ TODAY = datetime.date(2026, 3, 16)
 PLANNING = datetime.datetime.combine(TODAY, datetime.time(9, 30), tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
+@pytest.fixture
+def at_planning():
+    """The mail is sent, and its links read, in the same pass: texts and links are made at send time."""
+    with time_machine.travel(PLANNING, tick=False):
+        yield
+
+
 def _reminder_mail(recipient):
     planned = reminders.plan(now=PLANNING, enqueue=False).new_ids
     reminder = Reminder.objects.get(pk__in=planned, recipient=recipient, action__isnull=False)
@@ -295,6 +302,7 @@ def _links_in(text: str, label: str) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("at_planning")
 def test_lead_gets_complete_and_progress_links_signed_for_them(owner, settings):
     settings.SITE_URL = "https://minutes.example.cn"
     action = make_action(lead=owner, title="提交渠道优化方案", due_date=TODAY + datetime.timedelta(days=1))
@@ -310,6 +318,7 @@ def test_lead_gets_complete_and_progress_links_signed_for_them(owner, settings):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("at_planning")
 def test_support_owner_gets_only_the_progress_link(owner):
     helper = UserFactory(name="李明")
     # Support owners get individual reminders only when they ask for them.
@@ -323,6 +332,7 @@ def test_support_owner_gets_only_the_progress_link(owner):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("at_planning")
 def test_special_characters_read_as_typed_in_the_text_and_escaped_in_html(owner):
     make_action(lead=owner, title="研发&市场 <联合> 方案", due_date=TODAY + datetime.timedelta(days=1))
     text, html = _reminder_mail(owner)

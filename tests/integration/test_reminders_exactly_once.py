@@ -139,22 +139,27 @@ def test_worker_killed_while_holding_a_claim_then_a_new_worker_sends_it_once(wor
     assert row.state == Reminder.State.SENT and row.attempts == 2
 
 
-def test_beat_stopped_for_three_days_sends_each_missed_reminder_once(celery_worker, smtp_server, team, now):
+def test_beat_stopped_for_three_days_sends_each_missed_reminder_once(
+    celery_worker, smtp_server, team, now, settings
+):
     owner, meeting = team
-    make_action(lead=owner, meeting=meeting, title="渠道优化方案", due_date=local_day(now, 1))
-    make_action(lead=owner, meeting=meeting, title="季度预算", due_date=local_day(now, -1))
-    assert len(reminders.plan(now=now).new_ids) == 2
-    assert len(settle(smtp_server, 2)) == 2
-    # Beat is down for the next three days: a due-today and two overdue slots pass unplanned.
-    back = now + datetime.timedelta(days=4)
-    result = reminders.plan(now=back)
+    # The week's digest falls on the day of the last pass before the outage, not in it.
+    settings.REMINDERS = {**settings.REMINDERS, "DIGEST_WEEKDAY": local_day(now, -4).weekday()}
+    make_action(lead=owner, meeting=meeting, title="渠道优化方案", due_date=local_day(now, -3))
+    make_action(lead=owner, meeting=meeting, title="季度预算", due_date=local_day(now, -5))
+    # Four days ago, the last pass before beat stopped: its reminders went out that day.
+    before = reminders.plan(now=now - datetime.timedelta(days=4), enqueue=False)
+    assert Reminder.objects.filter(pk__in=before.new_ids, action__isnull=False).count() == 2
+    Reminder.objects.filter(pk__in=before.new_ids).update(state=Reminder.State.SENT)
+    # Beat was down for three days: a due-today and two overdue slots passed unplanned.
+    result = reminders.plan(now=now)
     assert len(result.new_ids) == 2  # one per item, not one per missed day
-    assert reminders.plan(now=back + datetime.timedelta(minutes=10)).new_ids == []
-    assert len(settle(smtp_server, 4)) == 4
+    assert reminders.plan(now=now + datetime.timedelta(minutes=10)).new_ids == []
+    assert len(settle(smtp_server, 2)) == 2
     rows = Reminder.objects.filter(pk__in=result.new_ids).select_related("action")
     assert sorted((r.action.title, r.kind, r.slot) for r in rows) == [
-        ("季度预算", "overdue", local_day(now, 3)),  # overdue since day -1: slots at 0 and 3
-        ("渠道优化方案", "overdue", local_day(now, 2)),  # due day 1 (missed), overdue day 2 (missed)
+        ("季度预算", "overdue", local_day(now, -1)),  # overdue since day -4: slots at -4 and -1
+        ("渠道优化方案", "overdue", local_day(now, -2)),  # due day -3 (missed), overdue day -2 (missed)
     ]
 
 

@@ -35,7 +35,13 @@ def setup(transactional_db, robot_server):
     department = DepartmentFactory(name="市场部")
     owner = UserFactory(name="王芳", email="wangfang@example.cn", department=department)
     meeting = MeetingFactory(title="市场部第12次周例会", department=department)
-    action = make_action(lead=owner, meeting=meeting, title="提交渠道优化方案", due_date=timezone.localdate())
+    action = make_action(
+        lead=owner,
+        meeting=meeting,
+        title="提交渠道优化方案",
+        # Overdue since yesterday: the overdue reminders below are true when they go out.
+        due_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
     channel = RobotChannel.objects.create(
         name="市场部钉钉群",
         platform="dingtalk",
@@ -62,7 +68,7 @@ def test_worker_sends_a_reminder_by_email_and_to_the_signed_dingtalk_robot(
     reminder = Reminder.objects.create(
         action=action,
         recipient=owner,
-        kind=Reminder.Kind.DUE_TODAY,
+        kind=Reminder.Kind.OVERDUE,
         slot=timezone.localdate(),
         due_date=action.due_date,
     )
