@@ -8,6 +8,7 @@ from meetings.models import (
     Decision,
     Department,
     Meeting,
+    MeetingNotice,
     MeetingSeries,
     MeetingTemplate,
     MeetingVersion,
@@ -183,3 +184,20 @@ class AttendanceAdmin(PublishedLockMixin, admin.ModelAdmin):
     list_filter = ["role", "status"]
     search_fields = ["user__name", "guest_name", "meeting__title"]
     list_select_related = ["meeting", "user"]
+
+
+@admin.register(MeetingNotice)
+class MeetingNoticeAdmin(admin.ModelAdmin):
+    """The outbox rows of meeting e-mails, for operators: what was sent, what failed and why, what was
+    dropped as no longer current. Read-only: the dispatcher writes them."""
+
+    list_display = ["meeting", "recipient", "kind", "state", "attempts", "sent_at", "note"]
+    list_filter = ["state", "kind"]
+    search_fields = ["meeting__title", "recipient__name"]
+    list_select_related = ["meeting", "recipient"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in MeetingNotice._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
