@@ -265,7 +265,7 @@ def main():
         f"peak memory {peak / 2**20:.1f} MiB, {queries} SQL queries"
     )
     ReminderSweep.objects.all().delete()  # forget the day: the next pass looks at every item again
-    # Still within STALE_MINUTES of the first pass, so no row counts as lost and re-enqueued.
+    # Still within OUTBOX_CLAIM_TIMEOUT of the first pass, so no row counts as lost and re-enqueued.
     result, elapsed, peak, queries = measured_pass(now + datetime.timedelta(minutes=12), enqueue=False)
     print(
         f"full pass that finds nothing new: {len(result.new_ids)} planned in {elapsed:.2f} s, "
