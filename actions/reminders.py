@@ -47,6 +47,7 @@ from actions.policy import access, shown_decisions_for
 from config import outbox
 from config.mail import stable_message_id
 from meetings.models import Decision, Department, User
+from meetings.templatetags.minutes import long_date
 
 logger = logging.getLogger(__name__)
 
@@ -540,8 +541,8 @@ def still_applies(reminder: Reminder, now: datetime.datetime | None = None) -> s
         return _("收件人已停用")
     today = message_day(reminder, now)
     if rp.outdated(reminder.kind, reminder.due_date, reminder.slot, today):
-        values = {"slot": reminder.slot, "today": today}
-        return _("已过时:计划于 %(slot)s,发送时(%(today)s)已不再适用") % values
+        values = {"slot": long_date(reminder.slot), "today": long_date(today)}
+        return _("已过时:原定 %(slot)s 的提醒,到 %(today)s 发送时已不再适用") % values
     if reminder.kind == Kind.DIGEST:
         if not any(digest_items(reminder.recipient, today).values()):
             return _("本周没有需要关注的事项")
