@@ -18,3 +18,5 @@ urlpatterns = [
 
 # The 404 page shows the reason a view gives for the user (config.errors.NotFound).
 handler404 = "config.views.page_not_found"
+# The 500 page; while the database cannot be reached, 503 (JSON for the editor's script).
+handler500 = "config.views.server_error"

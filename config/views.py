@@ -1,11 +1,17 @@
+import sys
+
 import redis
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import connection
-from django.http import JsonResponse
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views import i18n
+from django.template import loader
+from django.urls import Resolver404, resolve
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import defaults, i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,6 +72,49 @@ def page_not_found(request, exception):
     """The 404 page, with the reason when the view gave one meant for the user (config.errors.NotFound)."""
     message = str(exception.args[0]) if isinstance(exception, NotFound) and exception.args else ""
     return render(request, "404.html", {"message": message}, status=404)
+
+
+def _database_unreachable(exc) -> bool:
+    """Whether an error, or one it was raised from, says the database refused or dropped the connection."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _wants_json(request) -> bool:
+    """Scripts (the minutes editor's fetch and htmx calls) read JSON; the editor page itself is HTML."""
+    if request.headers.get("X-Requested-With") or request.headers.get("HX-Request"):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.func.__module__ == "meetings.views.editor" and match.url_name not in (
+        "editor",
+        "editor_relogin",
+    )
+
+
+def server_error(request):
+    """The 500 page, or 503 while the database cannot be reached: a JSON message the editor's script
+    reads (it keeps the edits and retries), or a page saying to try again shortly. Django calls this
+    from inside its handler for the error, so the error is at hand. Nothing here reads the database."""
+    if not _database_unreachable(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    # The language middleware may have failed before choosing (it reads the user from the database).
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    language = cookie if cookie in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    with translation.override(language):
+        message = _("数据库暂时无法连接,请稍后重试。")
+        headers = {"Retry-After": "5", "Cache-Control": "no-store"}
+        if _wants_json(request):
+            return JsonResponse({"error": message, "retry": True}, status=503, headers=headers)
+        html = loader.get_template("503.html").render({"message": message})
+        return HttpResponse(html, status=503, headers=headers)
 
 
 def login_locked_out(request, original_response=None, credentials=None):

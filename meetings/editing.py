@@ -351,7 +351,7 @@ def editor_context(meeting: Meeting, only: tuple[str, int] | None = None) -> dic
             "action": actions,
             "attendance": attendances,
         }[kind]
-        context["block"] = next(obj for obj in pool if obj.pk == pk)
+        context["block"] = next((obj for obj in pool if obj.pk == pk), None)  # None: deleted since
         return context
     return context
 

@@ -8,10 +8,12 @@ asks the user to sign in again in another tab.
 """
 
 import json
+import re
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -28,7 +30,16 @@ from config.errors import NotFound
 from meetings import editing, services
 from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
 from meetings.markdown import looks_like_html, render_markdown
-from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, SpeakerReport, User
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Department,
+    EditorAddition,
+    Meeting,
+    SpeakerReport,
+    User,
+)
 from meetings.policy import assigns_minutes_roles, can_edit_meeting, visibility_q
 from meetings.templatetags.minutes import enumeration, long_date
 
@@ -124,7 +135,20 @@ class Payload:
 
     def form_data(self) -> dict:
         """The fields of an add form, for a Django form: every value a string, as a browser sends."""
-        return {key: self.string(value) for key, value in self.data.items()}
+        return {key: self.string(value) for key, value in self.data.items() if key != "key"}
+
+    def addition_key(self) -> str | None:
+        """The key the page made for a new block before first sending it (crypto.randomUUID()), or None
+        when the page sent none. Anything but 16–64 letters, digits and hyphens is refused."""
+        value = self.data.get("key")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ADDITION_KEY.fullmatch(value):
+            raise ValidationError(_("新增内容的标识无效,请刷新页面后重新添加。"), code="bad_key")
+        return value
+
+
+ADDITION_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
 
 def _error(message, status=400, **extra):
@@ -305,44 +329,97 @@ def _owners(meeting, raw_owners) -> list:
     return owners
 
 
+# What the editor's "add" forms create, by the kind in the URL, and the block that answers for each.
+ADD_KINDS = {
+    "agenda": "agenda",
+    "report": "report",
+    "decision": "decision",
+    "action": "action",
+    "guest": "attendance",
+}
+
+
+class Refused(Exception):
+    """An add form's input the page must correct: carries the 400 answer with the errors per field."""
+
+    def __init__(self, response):
+        self.response = response
+
+
 @require_POST
 @json_login_required
 def add_block(request, meeting_id: int, kind: str):
-    """Add an agenda item, speaker report, decision, action item or guest; answer with its HTML."""
+    """Add an agenda item, speaker report, decision, action item or guest; answer with its HTML.
+
+    The page sends a key it made for the block before the first attempt and sends the same key again
+    when it retries (the answer was lost, the server was down, the page was reloaded). A key already
+    used answers with the block it created, never a second copy; the key is recorded in the
+    transaction that creates the block, so a block and its key exist together or not at all."""
     meeting = editable_meeting(request, meeting_id)
-    if kind not in ("agenda", "report", "decision", "action", "guest"):
+    if kind not in ADD_KINDS:
         raise Http404
     try:
         payload = Payload.of(request)
-        if kind == "action":
-            return _add_action(request, meeting, payload)
-        if kind == "guest":
-            return _add_attendance(request, meeting, payload)
-        data = payload.form_data()
-        if kind == "agenda":
-            form = AgendaItemForm(data)
-            if not form.is_valid():
-                return JsonResponse({"errors": _form_errors(form)}, status=400)
-            obj = services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
-            return _block_answer(request, meeting, "agenda", obj)
-        if kind == "report":
-            form = SpeakerReportForm(
-                {**data, **_speaker_fields(data.get("speaker_any", ""))}, meeting=meeting
-            )
-            if not form.is_valid():
-                errors = _form_errors(form)
-                if "speaker" in errors:
-                    errors["speaker_any"] = errors.pop("speaker")
-                return JsonResponse({"errors": errors}, status=400)
-            obj = services.speaker_report_add(by=request.user, **form.cleaned_data)
-            return _block_answer(request, meeting, "report", obj)
-        form = DecisionForm(data, meeting=meeting)
-        if not form.is_valid():
-            return JsonResponse({"errors": _form_errors(form)}, status=400)
-        obj = services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
-        return _block_answer(request, meeting, "decision", obj)
+        key = payload.addition_key()
+        if key is not None and (earlier := _earlier_addition(request, meeting, kind, key)) is not None:
+            return earlier
+        try:
+            with transaction.atomic():
+                obj = _create_block(request, meeting, kind, payload)
+                if key is not None:
+                    EditorAddition.objects.create(
+                        meeting=meeting, author=request.user, key=key, kind=kind, object_id=obj.pk
+                    )
+        except IntegrityError:
+            # Another request with the same key got there first (a retry that overtook a slow answer):
+            # its block stands and this one was rolled back with the key.
+            earlier = _earlier_addition(request, meeting, kind, key) if key is not None else None
+            if earlier is None:
+                raise
+            return earlier
+    except Refused as refused:
+        return refused.response
     except ValidationError as exc:
         return JsonResponse({"errors": {"__all__": " ".join(exc.messages)}}, status=400)
+    return _block_answer(request, meeting, ADD_KINDS[kind], obj.pk)
+
+
+def _earlier_addition(request, meeting, kind: str, key: str):
+    """The answer for a key this meeting has seen, or None when it is new."""
+    earlier = EditorAddition.objects.filter(meeting=meeting, key=key).first()
+    if earlier is None:
+        return None
+    if earlier.author_id != request.user.pk or earlier.kind != kind:
+        # Someone else's key, or one used for another kind of block: nothing about it is told.
+        message = _("此标识已被其他内容使用,请刷新页面后重新添加。")
+        return JsonResponse({"error": message, "errors": {"__all__": message}}, status=409)
+    return _block_answer(request, meeting, ADD_KINDS[kind], earlier.object_id)
+
+
+def _create_block(request, meeting, kind: str, payload):
+    """Validate the form and call the service; Refused carries the errors per field."""
+    if kind == "action":
+        return _add_action(request, meeting, payload)
+    if kind == "guest":
+        return _add_attendance(request, meeting, payload)
+    data = payload.form_data()
+    if kind == "agenda":
+        form = AgendaItemForm(data)
+        if not form.is_valid():
+            raise Refused(JsonResponse({"errors": _form_errors(form)}, status=400))
+        return services.agenda_item_add(meeting=meeting, by=request.user, **form.cleaned_data)
+    if kind == "report":
+        form = SpeakerReportForm({**data, **_speaker_fields(data.get("speaker_any", ""))}, meeting=meeting)
+        if not form.is_valid():
+            errors = _form_errors(form)
+            if "speaker" in errors:
+                errors["speaker_any"] = errors.pop("speaker")
+            raise Refused(JsonResponse({"errors": errors}, status=400))
+        return services.speaker_report_add(by=request.user, **form.cleaned_data)
+    form = DecisionForm(data, meeting=meeting)
+    if not form.is_valid():
+        raise Refused(JsonResponse({"errors": _form_errors(form)}, status=400))
+    return services.decision_add(meeting=meeting, by=request.user, **form.cleaned_data)
 
 
 def _add_attendance(request, meeting, data):
@@ -367,9 +444,9 @@ def _add_attendance(request, meeting, data):
     if len(organisation) > 200:
         errors["guest_organisation"] = _("单位名称最多 200 字。")
     if errors:
-        return JsonResponse({"errors": errors}, status=400)
+        raise Refused(JsonResponse({"errors": errors}, status=400))
     role = Attendance.Role.PARTICIPANT if user else Attendance.Role.GUEST
-    obj = services.attendance_add(
+    return services.attendance_add(
         meeting=meeting,
         user=user,
         guest_name=name,
@@ -377,7 +454,6 @@ def _add_attendance(request, meeting, data):
         role=role,
         by=request.user,
     )
-    return _block_answer(request, meeting, "attendance", obj)
 
 
 def _add_action(request, meeting, data):
@@ -418,14 +494,14 @@ def _add_action(request, meeting, data):
     if len(decisions) != len(decision_ids):
         errors["__all__"] = _("所对应的决议已被删除,请刷新页面。")
     if errors:
-        return JsonResponse({"errors": errors}, status=400)
+        raise Refused(JsonResponse({"errors": errors}, status=400))
     kind = parsed.kind
     if due_date and kind != DeadlineKind.RECURRING and (parsed.needs_confirmation or not text):
         kind = DeadlineKind.DATE  # the user picked a date for words we could not read
     if not due_date and kind in (DeadlineKind.DATE, DeadlineKind.RELATIVE):
         # The date the words give; None for unreadable words, which stay flagged until a date is picked.
         due_date = parsed.due_date
-    action = action_services.action_create(
+    return action_services.action_create(
         title=title,
         owners=owners,
         by=request.user,
@@ -439,14 +515,17 @@ def _add_action(request, meeting, data):
         recurrence=parsed.recurrence,
         recurrence_weekday=parsed.recurrence_weekday,
     )
-    return _block_answer(request, meeting, "action", action)
 
 
-def _block_answer(request, meeting, kind: str, obj) -> JsonResponse:
-    context = editing.editor_context(meeting, only=(kind, obj.pk))
+def _block_answer(request, meeting, kind: str, pk: int) -> JsonResponse:
+    """The new block's HTML and the list it goes into; 410 when it has been deleted since."""
+    context = editing.editor_context(meeting, only=(kind, pk))
+    if context["block"] is None:
+        message = _("该内容已被删除。")
+        return JsonResponse({"error": message, "errors": {"__all__": message}, "gone": True}, status=410)
     name = "item" if kind == "agenda" else kind
     html = render_to_string(f"meetings/_editor_{kind}.html", {**context, name: context["block"]}, request)
-    return JsonResponse({"html": html, "target": editing.block_target(kind, context["block"]), "id": obj.pk})
+    return JsonResponse({"html": html, "target": editing.block_target(kind, context["block"]), "id": pk})
 
 
 @require_POST

@@ -5,6 +5,11 @@
  * expired login or a closed tab loses nothing: edits are retried in the order they were made, with
  * backoff, and offered back after a reload. Each save carries the value the field started from; the
  * server refuses a stale save (409) and the page then shows both versions side by side.
+ *
+ * New blocks (agenda items, reports, decisions, action items, guests) join the same queue. Each gets a
+ * key made here before the first attempt; a retry sends the same key, and the server answers with the
+ * block that key already created, so a lost answer never makes a second copy. Until the server has it,
+ * the new block shows on the page as pending (待保存), also after a reload.
  */
 (function () {
   "use strict";
@@ -18,6 +23,7 @@
   const CLOCK = "minutes:" + meetingId + ":clock";
   const SAVE_DELAY = 800;
   const MAX_BACKOFF = 30000;
+  const FAILING_AFTER = 3; // failed attempts in a row before the badge says saving is failing
   const text = document.getElementById("editor-strings").dataset;
   let csrf = root.dataset.csrf;
 
@@ -39,7 +45,7 @@
     }
   }
 
-  // key -> {key, value, base, force, seq, blocked}
+  // key -> {key, value, base, force, seq, blocked}; new blocks: {key: "add:<id>", kind: "add", add, id, …}
   let pending = readJSON(STORE, {});
   let seq = Object.values(pending).reduce((m, e) => Math.max(m, e.seq || 0), 0);
   const persist = () => writeJSON(STORE, pending);
@@ -48,7 +54,7 @@
 
   const statusEl = document.getElementById("save-status");
   const STATUS_CLASS = { saved: "text-bg-success", saving: "text-bg-secondary", offline: "text-bg-warning",
-    error: "text-bg-danger", login: "text-bg-danger" };
+    failing: "text-bg-danger", error: "text-bg-danger", login: "text-bg-danger" };
 
   function setStatus(state) {
     statusEl.textContent = statusEl.dataset[state];
@@ -59,6 +65,8 @@
   function refreshStatus() {
     const waiting = Object.values(pending);
     if (authBlocked) return setStatus("login");
+    // Not "保存中…" for ever: after a few failed attempts say so, and that the text is kept here.
+    if (failures >= FAILING_AFTER && waiting.some((e) => !e.blocked)) return setStatus("failing");
     if (offline && waiting.length) return setStatus("offline");
     if (waiting.some((e) => e.blocked)) return setStatus("error");
     if (waiting.length || inflight) return setStatus("saving");
@@ -212,6 +220,7 @@
   let offline = false;
   let authBlocked = false;
   let backoff = 0;
+  let failures = 0; // attempts in a row that met no answer, or a server error
   let flushTimer = null;
 
   function scheduleFlush(delay) {
@@ -242,14 +251,19 @@
     document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": csrf }));
   }
 
-  function retryLater(state) {
+  function retryLater(state, message) {
     backoff = Math.min(MAX_BACKOFF, backoff ? backoff * 2 : 1000);
+    failures += 1;
+    statusEl.title = message || "";
     if (state === "offline") offline = true;
     refreshStatus();
     scheduleFlush(backoff);
   }
 
   async function send(entry) {
+    if (entry.kind === "add") {
+      return post(root.dataset.addUrl.replace("KIND", entry.add), { ...JSON.parse(entry.value), key: entry.id });
+    }
     if (entry.kind === "owners") {
       return post(root.dataset.ownersUrl.replace(/\/0\/owners\/$/, "/" + entry.key.split(":")[1] + "/owners/"),
         { owners: JSON.parse(entry.value) });
@@ -287,16 +301,21 @@
       }
       return retryLater("error");
     }
-    if (response.status >= 500 || response.status === 429) return retryLater("error");
     let data = {};
     try {
       data = await response.json();
     } catch (e) {
       /* an empty or HTML body: handled by status below */
     }
+    // 503 while the database is unreachable carries a message (config.views.server_error).
+    if (response.status >= 500 || response.status === 429) return retryLater("error", data.error);
     backoff = 0;
+    failures = 0;
+    statusEl.title = "";
     const current = pending[entry.key];
-    if (response.ok) {
+    if (entry.kind === "add") {
+      afterAdd(entry, response, data);
+    } else if (response.ok) {
       afterSave(entry, data);
       if (current && current.value === sent) {
         delete pending[entry.key];
@@ -371,6 +390,7 @@
   window.addEventListener("focus", () => (authBlocked ? unblockAfterLogin() : scheduleFlush(0)));
   window.addEventListener("online", () => {
     backoff = 0;
+    failures = 0;
     scheduleFlush(0);
   });
 
@@ -419,13 +439,14 @@
 
   function offerRestore() {
     const waiting = Object.values(pending).filter((entry) => {
+      if (entry.kind === "add") return false; // new blocks need no choice: they are sent again
       if (entry.kind !== "field") return true;
       const el = fieldFor(entry.key);
       if (!el) return false;
       return String(fieldValue(el)) !== String(entry.value);
     });
     for (const entry of Object.values(pending)) {
-      if (!waiting.includes(entry)) delete pending[entry.key];
+      if (entry.kind !== "add" && !waiting.includes(entry)) delete pending[entry.key];
     }
     persist();
     if (!waiting.length) return;
@@ -533,36 +554,32 @@
       body.decisions = body.decisions ? [body.decisions] : [];
     }
     for (const msg of form.querySelectorAll(".ed-msg")) msg.textContent = "";
-    let response;
-    try {
-      response = await post(root.dataset.addUrl.replace("KIND", kind), body);
-    } catch (e) {
-      msgFor(form, "__all__").textContent = statusEl.dataset.offline;
-      return;
-    }
-    if (response.status === 401) {
-      msgFor(form, "__all__").textContent = statusEl.dataset.login;
-      return blockOnLogin();
-    }
-    if (response.status === 403) {
-      await refreshToken().catch(() => blockOnLogin());
-      msgFor(form, "__all__").textContent = text.badRequest;
-      return;
-    }
-    const data = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      const errors = data.errors || { __all__: text.badRequest };
-      for (const [name, message] of Object.entries(errors)) {
-        const el = msgFor(form, name) || msgFor(form, "__all__");
-        el.textContent = message;
-        el.className = "ed-msg text-danger";
-      }
-      const first = Object.keys(errors)[0];
-      const input = form.querySelector('[name="' + first + '"]');
-      if (input) input.focus();
-      return;
-    }
-    insertBlock(data.target, data.html);
+    // Queued like any save: kept in the browser until the server confirms it, sent again with the same
+    // key until it answers. The form is free for the next entry at once.
+    const typed = {};
+    for (const el of form.elements) if (el.name && el.type !== "hidden") typed[el.name] = el.value;
+    const id = newKey();
+    const entry = { key: "add:" + id, kind: "add", add: kind, id, value: JSON.stringify(body), typed,
+      form: form.querySelector("[id]").id, base: "", seq: ++seq };
+    pending[entry.key] = entry;
+    persist();
+    showPendingAdd(entry);
+    clearForm(form);
+    refreshStatus();
+    scheduleFlush(0);
+  });
+
+  // crypto.randomUUID() needs a secure context; an intranet address over plain http is not one.
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  function clearForm(form) {
     clearDrafts(form);
     for (const el of form.elements) {
       if (el.name && el.type !== "hidden" && el.name !== "day" && el.tagName !== "SELECT") el.value = "";
@@ -574,6 +591,164 @@
     // Keep typing where the next entry of the same kind goes.
     const first = [...form.elements].find((el) => el.name && el.type !== "hidden");
     if (first) first.focus();
+  }
+
+  // Where a new block goes, from what was sent (as editing.block_target says on the server).
+  function addTarget(kind, body) {
+    if (kind === "agenda") return "#agenda-list";
+    if (kind === "report") return "#reports-" + body.agenda_item;
+    if (kind === "decision") return body.agenda_item ? "#item-decisions-" + body.agenda_item : "#free-decisions";
+    if (kind === "action") return body.decisions && body.decisions[0] ? "#decision-actions-" + body.decisions[0] : "#free-actions";
+    return "#attendance-list";
+  }
+
+  function addSummary(kind, t) {
+    const parts = {
+      agenda: [t.title],
+      report: [t.speaker_any, t.content],
+      decision: [t.problem, t.text],
+      action: [t.title, t.deadline_text],
+      guest: [t.user || t.guest_name, t.guest_organisation],
+    }[kind] || [];
+    return parts.filter((part) => part && part.trim()).join(" · ");
+  }
+
+  const pendingBlock = (id) => root.querySelector('[data-pending-add="' + id + '"]');
+
+  // A new block the server does not have yet: what was typed, marked 待保存, where the block will go.
+  function showPendingAdd(entry) {
+    if (pendingBlock(entry.id)) return;
+    const body = JSON.parse(entry.value);
+    const list = document.querySelector(addTarget(entry.add, body)) || document.getElementById("pending-additions");
+    const block = document.createElement(list.matches("ol, ul") ? "li" : "div");
+    block.className = "pending-block";
+    block.dataset.pendingAdd = entry.id;
+    const badge = document.createElement("span");
+    badge.className = "badge text-bg-warning me-2";
+    badge.textContent = text.addPending;
+    const words = document.createElement("span");
+    words.className = "pending-text";
+    words.textContent = addSummary(entry.add, entry.typed || {});
+    const msg = document.createElement("div");
+    msg.className = "ed-msg text-danger";
+    const discard = document.createElement("button");
+    discard.type = "button";
+    discard.className = "btn btn-link btn-sm p-0 ms-2";
+    discard.dataset.discardAdd = entry.id;
+    discard.textContent = text.addDiscard;
+    discard.hidden = !entry.blocked;
+    block.append(badge, words, discard, msg);
+    list.appendChild(block);
+    const empty = root.querySelector('[data-empty-for="' + list.id + '"]');
+    if (empty) empty.hidden = true;
+    if (entry.blocked && entry.error) msg.textContent = entry.error;
+  }
+
+  function dropPendingAdd(entry) {
+    delete pending[entry.key];
+    const block = pendingBlock(entry.id);
+    if (block) block.remove();
+  }
+
+  // The form a new block came from, opened (the forms under agenda items and decisions are made when
+  // first opened); null when it is no longer on the page.
+  function formOf(entry) {
+    let anchor = document.getElementById(entry.form);
+    if (!anchor) {
+      const details = root.querySelector('details[data-form][data-first="' + entry.form + '"]');
+      if (!details) return null;
+      materialise(details);
+      anchor = document.getElementById(entry.form);
+    }
+    const form = anchor && anchor.closest("form.add-form");
+    if (form) {
+      const closed = form.closest("details:not([open])");
+      if (closed) closed.open = true;
+    }
+    return form;
+  }
+
+  function showFormErrors(form, errors) {
+    for (const [name, message] of Object.entries(errors)) {
+      const el = msgFor(form, name) || msgFor(form, "__all__");
+      el.textContent = message;
+      el.className = (el.classList.contains("col-12") ? "col-12 " : "") + "ed-msg text-danger";
+    }
+    const first = Object.keys(errors)[0];
+    const input = form.querySelector('[name="' + first + '"]');
+    if (input) input.focus();
+  }
+
+  // What the server answered for a new block.
+  function afterAdd(entry, response, data) {
+    if (response.ok) {
+      dropPendingAdd(entry);
+      insertBlock(data.target, data.html); // already there when the poll brought it first
+      return;
+    }
+    if (response.status === 410) {
+      // Saved once, then deleted by someone: nothing to send any more.
+      dropPendingAdd(entry);
+      const form = document.getElementById(entry.form);
+      if (form && form.closest("form")) showFormErrors(form.closest("form"), { __all__: data.error || text.addGone });
+      return;
+    }
+    // Refused (bad input, a key the server will not take, the meeting no longer editable): the text goes
+    // back into its form with the reasons, to correct and add again.
+    const errors = data.errors || { __all__: data.error || text.badRequest };
+    const form = formOf(entry);
+    if (form && !hasTyping(form)) {
+      dropPendingAdd(entry);
+      refill(form, entry);
+      showFormErrors(form, errors);
+      return;
+    }
+    // The form is gone or busy with the next entry: the text stays here, with the reason and 放弃.
+    entry.blocked = "invalid";
+    entry.error = Object.values(errors).join(" ");
+    const block = pendingBlock(entry.id);
+    if (block) {
+      block.querySelector(".ed-msg").textContent = entry.error;
+      block.querySelector("[data-discard-add]").hidden = false;
+    }
+  }
+
+  function hasTyping(form) {
+    return [...form.elements].some((el) => el.name && el.type !== "hidden" && el.name !== "day" &&
+      el.tagName !== "SELECT" && el.value.trim()) || Boolean(form.querySelector(".owner-chip"));
+  }
+
+  function refill(form, entry) {
+    const typed = entry.typed || {};
+    for (const el of form.elements) {
+      if (el.name && el.type !== "hidden" && typed[el.name] !== undefined) {
+        el.value = typed[el.name];
+        saveDraft(el);
+        if (el.matches("textarea")) autosize(el);
+      }
+    }
+    const field = form.querySelector(".owners-field");
+    if (field) {
+      const list = field.querySelector(".owner-chips");
+      list.innerHTML = "";
+      for (const owner of JSON.parse(entry.value).owners || []) {
+        const chip = document.createElement("li");
+        chip.className = "owner-chip";
+        Object.assign(chip.dataset, { type: owner.type, id: owner.id, role: owner.role, label: owner.label });
+        list.appendChild(chip);
+      }
+      renderChips(field);
+    }
+  }
+
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-discard-add]");
+    if (!button) return;
+    const entry = pending["add:" + button.dataset.discardAdd];
+    if (entry) dropPendingAdd(entry);
+    else button.closest("[data-pending-add]").remove();
+    persist();
+    refreshStatus();
   });
 
   root.addEventListener("keydown", (event) => {
@@ -769,7 +944,7 @@
     let day = null;
     for (const child of agenda.children) {
       if (child.classList.contains("day-header")) day = child.dataset.day;
-      else if (day !== null && child.dataset.day !== day) {
+      else if (day !== null && !child.dataset.pendingAdd && child.dataset.day !== day) {
         child.dataset.day = day;
         const input = fieldFor("agenda:" + child.dataset.id + ":day");
         if (input) {
@@ -1037,6 +1212,14 @@
   renumberAgenda();
   restoreDrafts(root);
   offerRestore();
+  // New blocks still waiting from before the reload: shown as pending and sent again (a refusal the
+  // last time may have been the meeting's state then).
+  for (const entry of Object.values(pending)) {
+    if (entry.kind !== "add") continue;
+    if (entry.blocked === "invalid") delete entry.blocked;
+    showPendingAdd(entry);
+  }
+  persist();
   tick();
   refreshStatus();
   scheduleFlush(0);
