@@ -5,6 +5,7 @@ import email
 import email.policy
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -102,8 +103,13 @@ class Workers:
             "SITE_URL": "http://minutes.test",
         }
         self.started: list[tuple[subprocess.Popen, object, Path]] = []
+        self.groups: set[int] = set()
 
-    def start(self, pool: str = "solo", concurrency: int = 1) -> subprocess.Popen:
+    def start(
+        self, pool: str = "solo", concurrency: int = 1, *, own_group: bool = False, timeout: float = 60
+    ) -> subprocess.Popen:
+        """Start a worker and wait until it answers a ping. With `own_group` it leads a process group of
+        its own, prefork children included, so that a test can kill the lot with os.killpg."""
         name = f"{self.queue}-{len(self.started)}"
         log_path = ROOT / "var" / f"celery-{name}.log"
         log = open(log_path, "w")  # noqa: SIM115 - closed in stop_all
@@ -129,9 +135,12 @@ class Workers:
             env={**os.environ, **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=own_group,
         )
         self.started.append((process, log, log_path))
-        deadline = time.monotonic() + 60
+        if own_group:
+            self.groups.add(process.pid)
+        deadline = time.monotonic() + timeout
         while not self.app.control.ping(destination=[f"{name}@{socket.gethostname()}"], timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
                 log.flush()
@@ -146,6 +155,13 @@ class Workers:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+                    process.wait(timeout=10)
+            if process.pid in self.groups:
+                # A worker leading its own group: prefork children may outlive a killed parent.
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
             log.close()
             log_path.unlink(missing_ok=True)
 
