@@ -9,8 +9,8 @@ Three tables hold the rows, each written in the transaction of the change that c
 Each app owns its rows and how they are sent; this module is what they share:
 
 - `enqueue` / `enqueue_on_commit`, the nudge: after commit, hand the rows to the workers over one broker
-  connection, never retrying into the caller and never raising. A broker that is down costs the request
-  nothing; the rows simply wait.
+  connection, never retrying into the caller, never waiting for a result and never raising. A broker
+  that is down costs the request nothing; the rows simply wait.
 - `sweep`, run by beat every OUTBOX_SWEEP_SECONDS: each app registers a recovery function (in its
   AppConfig.ready()) that queues again what was left behind (never queued, or claimed by a worker that
   died). Sending claims a row atomically, so a row queued twice is still sent once.
@@ -51,7 +51,10 @@ def enqueue(task, arguments: Iterable[tuple]) -> int:
     try:
         with task.app.producer_or_acquire() as producer:
             for args in arguments:
-                task.apply_async(args, retry=False, producer=producer)
+                # No retrying into the caller; and no result: the row records the outcome, and asking
+                # for a result makes Celery subscribe to the result backend (Redis too), which retries
+                # for about 20 s when Redis is down.
+                task.apply_async(args, retry=False, ignore_result=True, producer=producer)
                 queued += 1
     except Exception as exc:  # kombu and redis raise several types; all mean "not queued now"
         logger.warning(

@@ -230,6 +230,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Publishing tries to connect once more and then gives up, so that a request (or beat) whose broker is
+# down learns it in a fraction of a second instead of after kombu's default of retrying for seconds; the
+# outbox keeps the message as a row and its sweep queues it later. Workers reconnect on their own terms
+# (broker_connection_retry), which these options do not change.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", "minutes")
 # Background renders (reports.jobs): the task's time limit in seconds, how long a queued render
 # waits before the page checks whether any worker is running, and how many days finished renders (rows

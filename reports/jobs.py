@@ -146,6 +146,9 @@ def _enqueue(job_id) -> None:
         # Fail fast when the broker is down: the page says so instead of waiting forever.
         render_job.apply_async(
             args=[str(job_id)],
+            # The job's row holds the outcome; a result would make Celery subscribe to the result
+            # backend, which retries for about 20 s when Redis is down.
+            ignore_result=True,
             retry=True,
             retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1},
         )

@@ -93,6 +93,9 @@ class Workers:
         # same reset Celery does after a fork).
         app._pool = None
         app.amqp._producer_pool = None
+        # And the result backend (Redis too), built at first use from the configuration of that time.
+        app._backend_cache = None
+        vars(app._local).pop("backend", None)
         # Read when a worker starts, so that fixtures may still set environment variables for it.
         self.env = {
             "DATABASE_URL": database_url_for_worker(connection.settings_dict),
