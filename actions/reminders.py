@@ -15,7 +15,6 @@ with the error. A worker that dies after sending but before marking can cause on
 
 import datetime
 import logging
-import smtplib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from actions.models import (
 )
 from actions.policy import access, shown_decisions_for
 from config import outbox
-from config.mail import stable_message_id
+from config.mail import is_permanent, stable_message_id
 from meetings.models import Decision, Department, User
 from meetings.templatetags.minutes import long_date
 
@@ -563,13 +562,6 @@ def still_applies(reminder: Reminder, now: datetime.datetime | None = None) -> s
     if later.exists():
         return _("已有更新的提醒,本条作废")
     return ""
-
-
-def is_permanent(exc: Exception) -> bool:
-    """A refusal that retrying cannot fix: the mail server rejects the address or the message (5xx)."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return True
-    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
 def send_reminder(reminder_id: int) -> bool:

@@ -1,5 +1,6 @@
 """What every e-mail the product sends carries, whichever app sends it."""
 
+import smtplib
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -12,3 +13,10 @@ def stable_message_id(kind: str, pk: int) -> str:
     clients recognise and drop."""
     host = urlsplit(settings.SITE_URL).hostname or "localhost"
     return f"<{kind}.{pk}@{host}>"
+
+
+def is_permanent(exc: Exception) -> bool:
+    """A refusal that retrying cannot fix: the mail server rejects the address or the message (5xx)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600

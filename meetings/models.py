@@ -720,6 +720,9 @@ class MeetingNotice(models.Model):
     key = models.CharField(max_length=40)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    # When a send task was last handed to the broker (or is due to run, for a retry): the sweep queues
+    # again only rows whose task should have run long ago.
+    queued_at = models.DateTimeField(_("入队时间"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
     error = models.TextField(_("错误"), blank=True)
@@ -738,7 +741,7 @@ class MeetingNotice(models.Model):
         indexes = [
             # The outbox sweep: what is left unsent. Partial, so it stays as small as the backlog.
             models.Index(
-                fields=["state", "created_at"],
+                fields=["state", "queued_at"],
                 condition=Q(state__in=["pending", "sending"]),
                 name="meeting_notice_unfinished_idx",
             ),

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config import outbox
-from config.mail import stable_message_id
+from config.mail import is_permanent, stable_message_id
 from meetings import calendar, policy
 from meetings.models import Meeting, MeetingNotice, MeetingVersion, User
 
@@ -36,8 +36,12 @@ def recipients(meeting: Meeting) -> list[User]:
 
 
 def _plan(meeting: Meeting, kind: str, key: str) -> list[int]:
+    now = timezone.now()
     MeetingNotice.objects.bulk_create(
-        [MeetingNotice(meeting=meeting, recipient=user, kind=kind, key=key) for user in recipients(meeting)],
+        [
+            MeetingNotice(meeting=meeting, recipient=user, kind=kind, key=key, queued_at=now)
+            for user in recipients(meeting)
+        ],
         ignore_conflicts=True,
     )
     return list(
@@ -72,7 +76,8 @@ def recover_notices(now=None) -> int:
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     left = MeetingNotice.objects.filter(
-        Q(state=MeetingNotice.State.PENDING, created_at__lte=cutoff)
+        Q(state=MeetingNotice.State.PENDING, queued_at__lt=cutoff)
+        | Q(state=MeetingNotice.State.PENDING, queued_at__isnull=True)
         | Q(state=MeetingNotice.State.SENDING, claimed_at__lt=cutoff),
         created_at__gte=now - RECOVER_WITHIN,
     )
@@ -80,6 +85,7 @@ def recover_notices(now=None) -> int:
     MeetingNotice.objects.filter(pk__in=ids, state=MeetingNotice.State.SENDING).update(
         state=MeetingNotice.State.PENDING
     )
+    MeetingNotice.objects.filter(pk__in=ids).update(queued_at=now)
     return enqueue_now(ids)
 
 
@@ -186,10 +192,20 @@ def send_notice(notice_id: int) -> bool:
     try:
         build_message(notice).send()
     except Exception as exc:
-        claimed.update(state=MeetingNotice.State.PENDING, error=f"{exc.__class__.__name__}: {exc}"[:2000])
+        error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        if is_permanent(exc):  # the server refuses the address or the message: retrying cannot help
+            claimed.update(state=MeetingNotice.State.FAILED, error=error)
+            logger.warning("Meeting notice %s refused for good: %s", notice_id, error)
+            return False
+        claimed.update(state=MeetingNotice.State.PENDING, error=error)
         raise
     claimed.update(state=MeetingNotice.State.SENT, sent_at=timezone.now(), error="")
     return True
+
+
+def retry_at(notice_id: int, when: datetime.datetime) -> None:
+    """The task retries the notice then; the sweep leaves it alone until long after."""
+    MeetingNotice.objects.filter(pk=notice_id, state=MeetingNotice.State.PENDING).update(queued_at=when)
 
 
 def fail_notice(notice_id: int, error: str) -> None:

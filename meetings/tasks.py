@@ -1,8 +1,10 @@
 """Celery tasks for meetings: thin, take IDs, call services, safe to run twice."""
 
+import datetime
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
 from meetings import notifications
 from meetings import series as series_rules
@@ -27,7 +29,9 @@ def send_meeting_notice(self, notice_id: int) -> bool:
             notifications.fail_notice(notice_id, f"{exc.__class__.__name__}: {exc}")
             return False
         # Exponential backoff: 30 s, 60 s, 120 s, …
-        raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+        countdown = 30 * 2**self.request.retries
+        notifications.retry_at(notice_id, timezone.now() + datetime.timedelta(seconds=countdown))
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task(name="meetings.tasks.create_upcoming_meetings")

@@ -83,6 +83,24 @@ def test_a_failed_send_leaves_the_row_pending_for_the_retry(minutes, settings):
     assert notice.state == State.PENDING and "ConnectionRefusedError" in notice.error
 
 
+def test_a_permanent_refusal_fails_the_row_at_once(minutes, settings):
+    settings.MAILERS = {"default": {"BACKEND": "tests.meetings.test_notices_current.RejectingBackend"}}
+    (notice, *_rest) = publish(minutes)
+    assert notifications.send_notice(notice.pk) is False
+    notice.refresh_from_db()
+    assert notice.state == State.FAILED and "550" in notice.error
+
+
+def test_the_sweep_leaves_a_notice_waiting_for_its_retry_alone(minutes, settings, monkeypatch):
+    queued = []
+    monkeypatch.setattr(notifications, "enqueue_now", lambda ids: queued.extend(ids) or len(ids))
+    (notice, *_rest) = publish(minutes)
+    later = notice.created_at + datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT + 1)
+    notifications.retry_at(notice.pk, later)  # the task's backoff runs it again then
+    notifications.recover_notices(now=later)
+    assert notice.pk not in queued and len(queued) == 2
+
+
 def test_the_sweep_takes_back_a_dead_workers_claim_and_what_was_never_queued(minutes, settings, monkeypatch):
     queued = []
     monkeypatch.setattr(notifications, "enqueue_now", lambda ids: queued.extend(ids) or len(ids))
@@ -121,3 +139,10 @@ class RefusingBackend:
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server refused the connection")
+
+
+class RejectingBackend(RefusingBackend):
+    def send_messages(self, messages):
+        import smtplib
+
+        raise smtplib.SMTPDataError(550, "mailbox unavailable")
