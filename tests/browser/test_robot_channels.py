@@ -1,6 +1,8 @@
 """An administrator sets up a DingTalk group robot with its 加签 secret, sends a test message that reaches the
 local fake robot (which checks the signature), then finds a failed robot reminder and resends it."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 
@@ -40,7 +42,13 @@ def test_admin_configures_a_dingtalk_robot_tests_it_and_resends_a_failed_reminde
     UserFactory(username="admin", name="李静", is_staff=True)
     owner = UserFactory(username="wangfang", name="王芳", department=department)
     meeting = MeetingFactory(title="市场部第12次周例会", department=department)
-    action = make_action(lead=owner, meeting=meeting, title="提交复杂审批流程优化方案")
+    # Overdue since the day before yesterday, as the failed overdue reminder below says.
+    action = make_action(
+        lead=owner,
+        meeting=meeting,
+        title="提交复杂审批流程优化方案",
+        due_date=timezone.localdate() - datetime.timedelta(days=2),
+    )
     webhook = f"{robot_server.url}/dingtalk/robot/send?access_token=7f3c9a2b5d8e4f1a6c0b9d2e8f7a1c3b"
 
     log_in(page, "admin")

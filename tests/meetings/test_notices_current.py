@@ -123,14 +123,18 @@ def test_the_nudge_never_raises_when_the_broker_is_down(settings):
     from config.celery import app
     from meetings.tasks import send_meeting_notice
 
+    def forget_connections():
+        app._pool = None
+        app.amqp._producer_pool = None
+
     original = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
-    app._pool = None
+    forget_connections()
     try:
         assert outbox.enqueue(send_meeting_notice, [(1,), (2,)]) == 0
     finally:
         app.conf.broker_url = original
-        app._pool = None
+        forget_connections()
 
 
 class RefusingBackend:
