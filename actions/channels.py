@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery, Status
+from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
 from actions.ratelimit import limiter_for
 from actions.reminder_policy import outdated, zone
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
@@ -121,7 +121,7 @@ def no_longer_current(reminder: Reminder) -> bool:
     """A delivery that waited (rate limit, outage) goes out only while its reminder still says the
     truth, on the organisation's day: the item open, an "upcoming" reminder still ahead of its date."""
     action = reminder.action
-    if action is None or action.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
+    if action is None or not action.is_open:
         return True
     today = timezone.localtime(timezone.now(), zone(settings.REMINDERS["TIME_ZONE"])).date()
     return outdated(reminder.kind, action.due_date, reminder.slot, today)

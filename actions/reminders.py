@@ -547,7 +547,7 @@ def still_applies(reminder: Reminder, now: datetime.datetime | None = None) -> s
             return _("本周没有需要关注的事项")
         return ""
     action = reminder.action
-    if action.status not in (Status.NOT_STARTED, Status.IN_PROGRESS):
+    if not action.is_open:
         return _("事项%(status)s,不再提醒") % {"status": action.get_status_display()}
     if reminder.kind != Kind.CHECKIN and action.due_date != reminder.due_date:
         if action.due_date is None:
