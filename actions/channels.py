@@ -23,7 +23,7 @@ from django.utils.translation import ngettext
 
 from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
 from actions.ratelimit import limiter_for
-from actions.reminder_policy import outdated, zone
+from actions.reminder_policy import outdated
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
 from config import outbox
 from meetings.templatetags.minutes import enumeration, long_date
@@ -119,12 +119,16 @@ def recover(now) -> int:
 
 def no_longer_current(reminder: Reminder) -> bool:
     """A delivery that waited (rate limit, outage) goes out only while its reminder still says the
-    truth, on the organisation's day: the item open, an "upcoming" reminder still ahead of its date."""
+    truth, on the recipient's day as for the e-mail: the item open and still due on the date the
+    reminder was planned against, an "upcoming" reminder still ahead of that date."""
+    from actions.reminders import message_day
+
     action = reminder.action
     if action is None or not action.is_open:
         return True
-    today = timezone.localtime(timezone.now(), zone(settings.REMINDERS["TIME_ZONE"])).date()
-    return outdated(reminder.kind, action.due_date, reminder.slot, today)
+    if reminder.due_date is not None and action.due_date != reminder.due_date:
+        return True  # re-dated since: the reminder planned against the new date speaks for it
+    return outdated(reminder.kind, action.due_date, reminder.slot, message_day(reminder))
 
 
 def _limiter(channel: RobotChannel):
@@ -227,7 +231,7 @@ def robot_channel_drain(*, channel_id: int, final_attempt: bool = False) -> Drai
     if not ids:
         return DrainResult()  # another worker took them
     deliveries = RobotDelivery.objects.filter(pk__in=ids).select_related(
-        "reminder__action__meeting", "reminder__recipient"
+        "reminder__action__meeting", "reminder__recipient__reminder_preference"
     )
     reminders, dropped = [], []
     for delivery in deliveries:
@@ -237,7 +241,8 @@ def robot_channel_drain(*, channel_id: int, final_attempt: bool = False) -> Drai
             state=DeliveryState.DROPPED, error=_("发送时已不再适用(事项已关闭或已到期),未发送。")
         )
     if not reminders:
-        return DrainResult()
+        # Everything claimed was dropped; more may be waiting behind it.
+        return DrainResult(retry_in=0 if _pending(channel_id).exists() else None)
     ids = [d.pk for d in reminders]
     reminders = [d.reminder for d in reminders]
     claimed = RobotDelivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING)

@@ -217,10 +217,10 @@ def kinds_in_family(kind: str) -> list[str]:
 def outdated(kind: str, due: datetime.date | None, slot: datetime.date, today: datetime.date) -> bool:
     """Whether a reminder planned for `slot` no longer says the truth on `today` (the recipient's day
     at send time): an "upcoming" one once the item is due or overdue, a "due today" one once the day has
-    passed, a digest once its week is over. Overdue, escalation and check-in reminders stay true while
+    passed, a digest once the next one is due. Overdue, escalation and check-in reminders stay true while
     the item is open, since their text is rendered on the day they go out."""
     if kind == Kind.DIGEST:
-        return today > slot + (6 - slot.weekday()) * DAY
+        return today >= slot + 7 * DAY  # the next week's digest covers it
     if due is None:
         return False
     if kind == Kind.UPCOMING:

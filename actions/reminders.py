@@ -553,10 +553,14 @@ def still_applies(reminder: Reminder, now: datetime.datetime | None = None) -> s
         if action.due_date is None:
             return _("计划后完成时限已被移除")
         return _("计划后完成时限已改为 %(date)s") % {"date": action.due_date}
+    if reminder.kind == Kind.CHECKIN and reminder.pk:
+        if action.progress_entries.filter(created_at__gt=reminder.created_at).exists():
+            return _("计划后已有新的进展记录,不再提醒")
     later = Reminder.objects.filter(
         action_id=reminder.action_id,
         recipient_id=reminder.recipient_id,
         kind__in=rp.kinds_in_family(reminder.kind),
+        due_date=reminder.due_date,
         slot__gt=reminder.slot,
     ).exclude(state=State.CANCELLED)
     if later.exists():

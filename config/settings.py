@@ -235,6 +235,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # outbox keeps the message as a row and its sweep queues it later. Workers reconnect on their own terms
 # (broker_connection_retry), which these options do not change.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A broker host that does not answer at all (rather than refusing) is given up after 2 s.
+    "socket_connect_timeout": 2,
     "max_retries": 1,
     "interval_start": 0,
     "interval_step": 0.2,

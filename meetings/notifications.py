@@ -37,6 +37,14 @@ def recipients(meeting: Meeting) -> list[User]:
 
 def _plan(meeting: Meeting, kind: str, key: str) -> list[int]:
     now = timezone.now()
+    # Asked again: what failed or was dropped for this very key (the mail server was fixed, the meeting
+    # moved back to this time) is sent again; what was sent is not.
+    MeetingNotice.objects.filter(
+        meeting=meeting,
+        kind=kind,
+        key=key,
+        state__in=(MeetingNotice.State.FAILED, MeetingNotice.State.DROPPED),
+    ).update(state=MeetingNotice.State.PENDING, attempts=0, error="", note="", queued_at=now)
     MeetingNotice.objects.bulk_create(
         [
             MeetingNotice(meeting=meeting, recipient=user, kind=kind, key=key, queued_at=now)
@@ -81,12 +89,25 @@ def recover_notices(now=None) -> int:
         | Q(state=MeetingNotice.State.SENDING, claimed_at__lt=cutoff),
         created_at__gte=now - RECOVER_WITHIN,
     )
-    ids = list(left.order_by("pk").values_list("pk", flat=True))
-    MeetingNotice.objects.filter(pk__in=ids, state=MeetingNotice.State.SENDING).update(
-        state=MeetingNotice.State.PENDING
-    )
-    MeetingNotice.objects.filter(pk__in=ids).update(queued_at=now)
-    return enqueue_now(ids)
+    with transaction.atomic():
+        # Too old to be news: recorded as dropped rather than left 待发送 for ever.
+        MeetingNotice.objects.filter(
+            state__in=(MeetingNotice.State.PENDING, MeetingNotice.State.SENDING),
+            created_at__lt=now - RECOVER_WITHIN,
+        ).update(state=MeetingNotice.State.DROPPED, note=_("两天内未能发送,不再发送"))
+        ids = list(left.order_by("pk").values_list("pk", flat=True))
+        # Only a claim that is still stale now: a worker may have claimed a row since the select.
+        MeetingNotice.objects.filter(
+            pk__in=ids, state=MeetingNotice.State.SENDING, claimed_at__lt=cutoff
+        ).update(state=MeetingNotice.State.PENDING)
+        ids = list(
+            MeetingNotice.objects.filter(pk__in=ids, state=MeetingNotice.State.PENDING).values_list(
+                "pk", flat=True
+            )
+        )
+        MeetingNotice.objects.filter(pk__in=ids).update(queued_at=now)
+    enqueue_now(ids)
+    return len(ids)
 
 
 def enqueue_published(version: MeetingVersion) -> list[int]:
@@ -163,6 +184,10 @@ def no_longer_current(notice: MeetingNotice) -> str:
     elif notice.kind == MeetingNotice.Kind.INVITATION:
         if meeting.starts_at is None or _invited_for(notice) != meeting.starts_at:
             return _("会议时间已变更,本通知作废")
+        ended = meeting.ends_at or meeting.starts_at
+        if notice.created_at < meeting.starts_at and ended <= timezone.now():
+            # Held back (an outage) until the meeting was over; asked for after the fact, it goes out.
+            return _("会议已经结束,不再发送会议通知")
     return ""
 
 

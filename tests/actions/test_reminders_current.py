@@ -2,6 +2,7 @@
 no longer current then (held back by an outage of the worker or the broker) is dropped, not sent."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -149,3 +150,46 @@ def test_robot_delivery_that_waited_past_its_date_is_dropped(owner, meeting, dep
         assert result.sent == 0 and server.received == []
     delivery = RobotDelivery.objects.get()
     assert delivery.state == DeliveryState.DROPPED and delivery.error
+
+
+@pytest.mark.django_db
+def test_a_check_in_is_not_sent_after_the_owner_logged_progress(owner, meeting):
+    from actions.models import ProgressEntry
+
+    with time_machine.travel(beijing(day(-30)), tick=False):
+        action = make_action(
+            lead=owner, meeting=meeting, title="渠道巡检", due_date=None, deadline_kind="ongoing"
+        )
+    plan_at(day(1))
+    checkin = Reminder.objects.get(kind=Kind.CHECKIN)
+    with time_machine.travel(beijing(day(1), 10), tick=False):
+        ProgressEntry.objects.create(action=action, author=owner, note="本周巡检完成")
+    assert send(checkin.pk, on=day(2)) is False
+    checkin.refresh_from_db()
+    assert checkin.state == State.CANCELLED and "进展记录" in checkin.note
+
+
+@pytest.mark.django_db
+def test_robot_delivery_is_judged_on_the_recipients_day(owner, meeting, department):
+    from actions.models import ReminderPreference
+    from tests.fake_robot import FakeRobotServer
+
+    ReminderPreference.objects.create(user=owner, time_zone="America/Los_Angeles")
+    meeting.department = department
+    meeting.save()
+    action = make_action(lead=owner, meeting=meeting, title="季度预算", due_date=day(0))
+    with FakeRobotServer(secret="") as server:
+        channel = RobotChannel.objects.create(
+            name="市场部企业微信群",
+            platform="wecom",
+            department=department,
+            webhook_url=f"{server.url}/cgi-bin/webhook/send?key=k",
+        )
+        # 09:10 on the due day in Los Angeles is already the next day in Beijing.
+        los_angeles = datetime.datetime.combine(day(0), datetime.time(9, 10), ZoneInfo("America/Los_Angeles"))
+        with time_machine.travel(los_angeles, tick=False):
+            reminders.plan(enqueue=False)
+            due_today = Reminder.objects.get(kind=Kind.DUE_TODAY, action=action)
+            assert reminders.send_reminder(due_today.pk)
+            assert channels.robot_channel_drain(channel_id=channel.pk).sent == 1
+        assert len(server.received) == 1

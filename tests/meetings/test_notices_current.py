@@ -4,6 +4,7 @@ longer current when their turn comes (the minutes were reopened or published aga
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 
 from config import outbox
@@ -150,3 +151,44 @@ class RejectingBackend(RefusingBackend):
         import smtplib
 
         raise smtplib.SMTPDataError(550, "mailbox unavailable")
+
+
+def test_inviting_again_sends_what_failed_or_was_dropped_for_that_time(minutes):
+    starts = minutes.starts_at
+    (notice, *_rest) = notifications.enqueue_invitation(minutes)
+    MeetingNotice.objects.filter(pk=notice).update(state=State.FAILED, error="SMTPServerDisconnected")
+    again = notifications.enqueue_invitation(minutes)
+    assert notice in again and MeetingNotice.objects.get(pk=notice).state == State.PENDING
+    assert minutes.starts_at == starts
+
+
+def test_invitation_held_back_until_the_meeting_was_over_is_dropped(minutes):
+    with time_machine.travel(minutes.starts_at - datetime.timedelta(days=1), tick=False):
+        (notice, *_rest) = notifications.enqueue_invitation(minutes)
+    with time_machine.travel(minutes.ends_at + datetime.timedelta(minutes=5), tick=False):
+        assert notifications.send_notice(notice) is False
+    assert MeetingNotice.objects.get(pk=notice).state == State.DROPPED
+
+
+def test_invitation_asked_for_after_the_meeting_still_goes_out(minutes):
+    with time_machine.travel(minutes.ends_at + datetime.timedelta(hours=1), tick=False):
+        (notice, *_rest) = notifications.enqueue_invitation(minutes)
+        assert notifications.send_notice(notice) is True
+
+
+def test_the_sweep_records_notices_too_old_to_send_as_dropped(minutes, monkeypatch):
+    monkeypatch.setattr(notifications, "enqueue_now", lambda ids: len(ids))
+    notices = publish(minutes)
+    later = notices[0].created_at + notifications.RECOVER_WITHIN + datetime.timedelta(minutes=1)
+    assert notifications.recover_notices(now=later) == 0
+    assert set(MeetingNotice.objects.values_list("state", flat=True)) == {State.DROPPED}
+
+
+def test_the_sweep_leaves_a_claim_made_since_its_select_alone(minutes, settings, monkeypatch):
+    monkeypatch.setattr(notifications, "enqueue_now", lambda ids: len(ids))
+    (notice, *_rest) = publish(minutes)
+    later = notice.created_at + datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT + 1)
+    with time_machine.travel(later, tick=False):
+        assert notifications.claim(notice.pk)  # a live worker, claiming just now
+        notifications.recover_notices(now=later)
+    assert MeetingNotice.objects.get(pk=notice.pk).state == State.SENDING
