@@ -7,8 +7,10 @@ class ActionsConfig(AppConfig):
     verbose_name = _("行动项")
 
     def ready(self):
-        from actions import channels, reminders
+        from actions import channels, hooks, reminders
         from config import outbox
 
         outbox.register("reminders", reminders.recover)
         outbox.register("robot deliveries", channels.recover)
+        # What action items add to meetings (meetings.hooks): actions builds on meetings, never the reverse.
+        hooks.register()

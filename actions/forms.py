@@ -284,3 +284,30 @@ class OwnersForm(_CrispyForm, forms.Form):
             + [(u, support) for u in data["support_users"]]
             + [(d, support) for d in data["support_departments"]]
         )
+
+
+class ReviewUpdateForm(forms.Form):
+    """One row of the carry-over review: new status, progress and a note, each optional."""
+
+    status = forms.ChoiceField(label=_("状态"), choices=Status.choices, required=False)
+    progress = forms.IntegerField(
+        label=_("进度(%)"),
+        min_value=0,
+        max_value=100,
+        required=False,
+        error_messages={
+            "min_value": _("进度应在 0 到 100 之间。"),
+            "max_value": _("进度应在 0 到 100 之间。"),
+            "invalid": _("进度请填写 0 到 100 之间的整数。"),
+        },
+    )
+    note = bounded_text(2000, label=_("最新进展"), required=False)
+    # The status the row showed: a status left as it was is no change, even if progress moved it on.
+    was_status = forms.ChoiceField(choices=Status.choices, required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") and cleaned.get("status") == cleaned.get("was_status"):
+            cleaned["status"] = ""
+        cleaned.pop("was_status", None)
+        return cleaned

@@ -6,6 +6,7 @@ from actions.views import (
     items,
     links,
     manage,
+    meeting,
     notifications,
     preferences,
     reminders_admin,
@@ -54,4 +55,7 @@ urlpatterns = [
     # 提醒记录 for administrators (views/reminders_admin.py)
     path("reminders/", reminders_admin.reminder_log, name="reminders"),
     path("reminders/<int:reminder_id>/resend/", reminders_admin.reminder_resend, name="reminder_resend"),
+    # A meeting's action items on its page: 添加行动项 and the carry-over review (views/meeting.py)
+    path("meetings/<int:meeting_id>/add/", meeting.action_item_add, name="meeting_action_add"),
+    path("meetings/<int:meeting_id>/review/<int:action_id>/", meeting.review_update, name="review_update"),
 ]

@@ -68,6 +68,7 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
+    from actions import review
     from actions.models import ActionItem, ActionOwner, Status
     from meetings import lifecycle
     from meetings import series as series_rules
@@ -116,9 +117,9 @@ def main() -> None:
     participant = people[3]
     assert Attendance.objects.filter(meeting=newest, user=participant).exists()
 
-    rows = series_rules.review_rows(newest, full=True)
+    rows = review.review_rows(newest, full=True)
     print(f"review rows for the newest meeting: {len(rows)}")
-    timed("review selection + rows", args.runs, lambda: series_rules.review_rows(newest, full=True))
+    timed("review selection + rows", args.runs, lambda: review.review_rows(newest, full=True))
 
     def publish_and_roll_back():
         with transaction.atomic():

@@ -97,8 +97,8 @@ def measure(meeting, runs: int) -> dict:
     from pypdf import PdfReader
     from weasyprint import HTML
 
+    from meetings.document import minutes_document
     from reports import minutes
-    from reports.document import minutes_document
     from reports.pdf import StaticOnlyURLFetcher, _cycle_collector_paused, static_base_url
 
     with CaptureQueriesContext(connection) as queries:

@@ -1,17 +1,18 @@
 """A meeting's history: who changed what, when.
 
 Services write one MeetingLogEntry per change to the meeting, its agenda, reports, attendance and
-decisions. Action items already keep theirs in actions.ProgressEntry; `meeting_history` merges both so
+decisions. Other apps keep their own logs (action items: actions.ProgressEntry) and add them through
+meetings.hooks.history_sources; `meeting_history` merges them so
 the meeting page shows one timeline.
 """
 
 import datetime
 import re
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from meetings import hooks
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry
 from meetings.templatetags.minutes import long_date
 
@@ -136,11 +137,9 @@ def _display(field: str, value):
     """Codes as the reader's words (已发布, 进行中, 迟到, 列席人员), dates as dates (2026年12月15日 (周二));
     other values as stored."""
     if field in ("status", "role") and isinstance(value, str):
-        from actions.models import Status as ActionStatus
-
         choices_for = {
-            "status": (Meeting.Status, ActionStatus, Attendance.Status),
-            "role": (Attendance.Role,),
+            "status": (Meeting.Status, *hooks.history_choices.get("status", ()), Attendance.Status),
+            "role": (Attendance.Role, *hooks.history_choices.get("role", ())),
         }
         for choices in choices_for[field]:
             if value in choices.values:
@@ -156,11 +155,9 @@ def _display(field: str, value):
 
 
 def meeting_history(*, meeting: Meeting, full: bool, limit: int = 100) -> list[HistoryLine]:
-    """The newest `limit` changes to the meeting and its action items. Two queries plus the item lookup;
-    `full` is policy.can_see_confidential: lines about confidential parts are left out otherwise."""
-    from actions.models import ProgressEntry  # actions builds on meetings, not the reverse
-    from meetings import policy
-
+    """The newest `limit` changes to the meeting, and (meetings.hooks.history_sources) to what other apps
+    keep for it: the progress log of its action items. One query here plus each source's; `full` is
+    policy.can_see_confidential: lines about confidential parts are left out otherwise."""
     entries = meeting.log_entries.select_related("actor")
     if not full:
         entries = entries.exclude(is_confidential=True)
@@ -176,24 +173,7 @@ def meeting_history(*, meeting: Meeting, full: bool, limit: int = 100) -> list[H
         )
         for e in entries[:limit]
     ]
-    actions = policy.visible_action_items(meeting.action_items.all(), full=full)
-    progress = (
-        ProgressEntry.objects.filter(action__in=actions)
-        .select_related("author")
-        .prefetch_related(Prefetch("action"))
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    for p in progress:
-        lines.append(
-            HistoryLine(
-                at=p.created_at,
-                actor=p.author,
-                verb_label=pgettext_lazy("history", "更新"),
-                target_label=TARGET_LABELS["action"],
-                subject=p.action.title,
-                changes=p.changes,
-                note=p.note,
-            )
-        )
+    for source in hooks.history_sources:
+        lines.extend(source(meeting, full, limit))
     lines.sort(key=lambda line: line.at, reverse=True)
     return lines[:limit]

@@ -14,7 +14,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import history
+from meetings import history, notifications
+from meetings.document import minutes_document
 from meetings.models import (
     AgendaItem,
     Attendance,
@@ -129,8 +130,6 @@ def meeting_publish(
 
     `self_approval` is policy.MeetingAccess.blocked_as_submitter negated; the view passes it so that the
     rule lives in the policy."""
-    from reports.document import minutes_document
-
     meeting = _locked(meeting)
     if meeting.status != Status.SUBMITTED:
         raise _stale(meeting, Status.SUBMITTED)
@@ -163,8 +162,6 @@ def meeting_publish(
         changes={"status": [Status.SUBMITTED, Status.PUBLISHED], "version": [None, number]},
     )
     if notify:  # the demo loader publishes history nobody needs e-mailing about
-        from meetings import notifications
-
         notifications.enqueue_published(version)
     return version
 
@@ -307,39 +304,3 @@ def meeting_create_from_template(*, template: MeetingTemplate, by, starts_at, ti
         ]
     )
     return meeting
-
-
-@transaction.atomic
-def review_item_update(*, meeting: Meeting, action, by, status: str, progress: int | None, note: str = ""):
-    """An update made during the carry-over review. Each change goes through actions.services, so it
-    lands in the item's progress log like any other update."""
-    from actions import policy as action_policy
-    from actions import services as action_services
-    from actions.models import Status as ActionStatus
-
-    ensure_editable(meeting)
-    note = note.strip()
-    # Editing this meeting is not a right over items of earlier meetings: each change asks the item's
-    # own policy, with the right that change needs, before anything is written.
-    item_access = action_policy.access(by, action)
-    if status and status != action.status:
-        action_policy.require(item_access, action_policy.right_for_status(status))
-    if note or (progress is not None and progress != action.progress):
-        action_policy.require(item_access, action_policy.UPDATE)
-    if status == ActionStatus.DONE and action.status != ActionStatus.DONE:
-        return action_services.action_complete(action=action, by=by, note=note or _("例会回顾中确认完成"))
-    note_used = False
-    if progress is not None and progress != action.progress:
-        # Progress first: it also moves a 未开始 item to 进行中, with the note in the same log line.
-        action = action_services.action_update_progress(action=action, by=by, progress=progress, note=note)
-        note_used = True
-    if status and status != action.status:
-        # Putting on hold or cancelling needs the reason even when the note went with the progress.
-        needs_reason = status in (ActionStatus.ON_HOLD, ActionStatus.CANCELLED)
-        reason = note if (needs_reason or not note_used) else ""
-        action = action_services.action_set_status(action=action, by=by, status=status, reason=reason)
-        note_used = True
-    if note and not note_used:
-        action_services.action_add_note(action=action, by=by, note=note)
-    action.refresh_from_db()
-    return action

@@ -544,7 +544,7 @@ class Decision(models.Model):
 class MeetingVersion(models.Model):
     """A published version of the minutes: an immutable snapshot that the published PDF is rendered from.
 
-    `content` is reports.document.minutes_document(meeting) at the moment of publication and `sha256`
+    `content` is meetings.document.minutes_document(meeting) at the moment of publication and `sha256`
     the hash of its canonical JSON, so a circulated copy can be checked against the record."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="versions")

@@ -1,6 +1,7 @@
 """Chinese numerals for numbering decisions and sections: 决议一, 决议十二."""
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 DIGITS = "零一二三四五六七八九"
 
@@ -30,3 +31,8 @@ def ordinal_for_language(number: int) -> str:
     """Chinese numerals when the active language is Chinese, Arabic numerals otherwise."""
     language = get_language() or "zh-hans"
     return chinese_numeral(number) if language.startswith("zh") else str(number)
+
+
+def decision_label(number) -> str:
+    """决议三 / Decision 3: the same wording as Decision.label, from a stored number."""
+    return _("决议%(number)s") % {"number": ordinal_for_language(int(number))}

@@ -20,6 +20,7 @@ from functools import cached_property
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from meetings import hooks
 from meetings.models import AgendaItem, Attendance, Decision, Department, Meeting, MeetingSeries
 
 ADMIN, APPROVER, HEAD, CHAIR, RECORDER, PARTICIPANT, OWNER, READER = (
@@ -73,13 +74,13 @@ def _full_access_q(user, managed: set[int]) -> Q:
     return q
 
 
-def _owner_q(user) -> Q:
-    from actions.models import ActionOwner  # actions builds on meetings, not the reverse
-
-    owns = ActionOwner.objects.filter(action__meeting=OuterRef("pk")).filter(
-        Q(user=user) | Q(department__head=user)
-    )
-    return Q(Exists(owns))
+def _viewer_q(user) -> Q:
+    """Who else the apps above let see a meeting (meetings.hooks.viewers): the owners of its action
+    items. Never more than the ordinary parts: the caller keeps confidential meetings out."""
+    q = Q(pk__in=[])
+    for viewers in hooks.viewers:
+        q |= viewers(user)
+    return q
 
 
 def visibility_q(user) -> Q:
@@ -89,7 +90,7 @@ def visibility_q(user) -> Q:
     if user.is_superuser or user.is_staff or has_approval_rights(user):
         return Q()
     full = _full_access_q(user, managed_departments(user))
-    partial = _owner_q(user) | Q(visibility=Meeting.Visibility.ORGANISATION)
+    partial = _viewer_q(user) | Q(visibility=Meeting.Visibility.ORGANISATION)
     return full | (Q(is_confidential=False) & partial)
 
 
@@ -123,7 +124,7 @@ class MeetingAccess:
         if self._attends():
             roles.add(PARTICIPANT)
         if not roles & FULL_ACCESS and not meeting.is_confidential:
-            if meeting.pk and Meeting.objects.filter(_owner_q(user), pk=meeting.pk).exists():
+            if meeting.pk and Meeting.objects.filter(_viewer_q(user), pk=meeting.pk).exists():
                 roles.add(OWNER)
             elif meeting.visibility == Meeting.Visibility.ORGANISATION:
                 roles.add(READER)

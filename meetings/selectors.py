@@ -1,5 +1,6 @@
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, prefetch_related_objects
 
+from meetings import hooks, policy
 from meetings.models import AgendaItem, Decision, Meeting, MeetingLogEntry, SpeakerReport
 from meetings.policy import visibility_q
 
@@ -24,11 +25,6 @@ def meeting_for_detail(*, meeting_id: int, user) -> Meeting | None:
     Confidential agenda items, decisions and the action items serving them are left out of the
     prefetched rows for users without full access (policy.can_see_confidential), so no template can
     show them by accident. `meeting.access` carries the user's roles for the page."""
-    from django.db.models import prefetch_related_objects
-
-    from actions.models import ActionItem, ActionOwner
-    from meetings import policy
-
     visible_ids = Meeting.objects.filter(visibility_q(user), pk=meeting_id).values("pk")
     meeting = Meeting.objects.filter(pk__in=visible_ids).with_people().first()
     if meeting is None:
@@ -49,15 +45,7 @@ def meeting_for_detail(*, meeting_id: int, user) -> Meeting | None:
             "decisions",
             queryset=policy.visible_decisions(Decision.objects, full=full).select_related("agenda_item"),
         ),
-        Prefetch(
-            "action_items",
-            queryset=policy.visible_action_items(
-                ActionItem.objects.order_by("pk"), full=full
-            ).prefetch_related(
-                Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
-                "decisions",
-            ),
-        ),
+        *(prefetch for prefetches in hooks.detail_prefetches for prefetch in prefetches(full)),
     )
     return meeting
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from meetings import history, policy
-from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, MeetingSeries
+from meetings.models import AgendaItem, Attendance, Meeting, MeetingLogEntry, MeetingSeries
 
 Recurrence = MeetingSeries.Recurrence
 
@@ -337,99 +337,6 @@ def series_due_for_creation(*, today: datetime.date | None = None):
         day = upcoming_date(series, today=today)
         if (day - today).days <= series.create_days_ahead:
             yield series, day
-
-
-# --- The carry-over review
-
-
-def review_actions(meeting: Meeting):
-    """上次会议行动项回顾: every action item of earlier meetings of this series that is still open (not
-    done, not cancelled), plus those closed since the previous meeting ended. Items of other series and
-    of this meeting itself are never included."""
-    from actions.models import ActionItem, Status
-
-    if meeting.series_id is None:
-        return ActionItem.objects.none()
-    earlier = ActionItem.objects.filter(meeting__series_id=meeting.series_id).filter(
-        Q(meeting__starts_at__lt=meeting.starts_at)
-        | Q(meeting__starts_at=meeting.starts_at, meeting__pk__lt=meeting.pk)
-    )
-    keep = ~Q(status__in=(Status.DONE, Status.CANCELLED))
-    previous = previous_meeting(meeting)
-    if previous is not None:
-        # Items closed during the previous meeting were reviewed there; "since" is when it ended.
-        since = previous.ends_at or previous.starts_at
-        keep |= Q(status=Status.DONE, completed_at__gte=since) | Q(
-            status=Status.CANCELLED, updated_at__gte=since
-        )
-    return earlier.filter(keep)
-
-
-def review_rows(meeting: Meeting, *, full: bool, user=None, only: int | None = None):
-    """The review's items with what each row shows: owners, meeting, latest note, decisions. Five
-    queries, and one or two more for `user` (the meetings they may see, and see whole).
-
-    With `user`, only the items that user may see are kept (actions.policy: an item of an earlier
-    meeting the user may not open is not theirs to read here either), and each row carries
-    `review_access` and `review_statuses`, the status changes that user may make on it.
-    `only` fetches one row by its ID (after an update in the review, the item stays on screen even if
-    the update took it out of the selection)."""
-    from django.db.models import Prefetch
-
-    from actions import policy as action_policy
-    from actions.models import ActionItem, ActionOwner, ProgressEntry, Status
-    from meetings import policy
-
-    if only is not None:
-        ids = [only]
-    else:
-        ids = policy.visible_action_items(review_actions(meeting), full=full).values("pk")
-    rows = list(
-        ActionItem.objects.filter(pk__in=ids)
-        .select_related("meeting")
-        .prefetch_related(
-            Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
-            Prefetch(
-                "progress_entries",
-                queryset=ProgressEntry.objects.order_by("-created_at", "-pk"),
-                to_attr="log",
-            ),
-            Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
-        )
-        .order_by("meeting__starts_at", "pk")
-    )
-    # Published minutes show each item as it stood when they were published; drafts show it live.
-    cutoff = meeting.published_at if meeting.status == Meeting.Status.PUBLISHED else None
-    for row in rows:
-        _state_at(row, cutoff)
-    if user is not None:
-        accesses = action_policy.accesses(user, rows)
-        rows = [row for row in rows if accesses[row.pk].can_view]
-        for row in rows:
-            row.review_access = item_access = accesses[row.pk]
-            row.review_statuses = [
-                (code, label)
-                for code, label in Status.choices
-                if code == row.status
-                or action_policy.allows(item_access, action_policy.right_for_status(code))
-            ]
-    return rows
-
-
-def _state_at(row, cutoff) -> None:
-    """Set row.shown_status / shown_progress / shown_note: the item's state at `cutoff` (None: now),
-    replayed from its progress log (newest first), whose changes hold [before, after]."""
-    from actions.models import Status
-
-    entries = [e for e in row.log if cutoff is None or e.created_at <= cutoff]
-    row.shown_note = next((e for e in entries if e.is_progress_note), None)
-    if cutoff is None:
-        row.shown_status, row.shown_progress = row.status, row.progress
-    else:
-        status = next((e.changes["status"][1] for e in entries if e.changes.get("status")), row.status)
-        progress = next((e.changes["progress"][1] for e in entries if e.changes.get("progress")), 0)
-        row.shown_status, row.shown_progress = status, progress
-    row.shown_status_label = Status(row.shown_status).label if row.shown_status in Status.values else ""
 
 
 def calendar_rule(series: MeetingSeries) -> dict:

@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import history, policy
+from meetings import history, hooks, policy
 from meetings.lifecycle import ensure_editable
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, SpeakerReport
 
@@ -24,9 +24,8 @@ def meeting_create(*, by, **fields) -> Meeting:
     for user, role in ((meeting.chair, Attendance.Role.CHAIR), (meeting.recorder, Attendance.Role.RECORDER)):
         if user is not None and not meeting.attendances.filter(user=user).exists():
             Attendance.objects.create(meeting=meeting, user=user, role=role)
-    from actions.services import event_deadlines_resolve  # actions builds on meetings, not the reverse
-
-    event_deadlines_resolve(meeting=meeting)
+    # The apps above answer in the same transaction: actions dates the deadlines that waited for it.
+    hooks.meeting_created.send(sender=Meeting, meeting=meeting)
     history.record(meeting=meeting, by=by, verb=MeetingLogEntry.Verb.CREATED)
     return meeting
 

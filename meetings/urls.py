@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:meeting_id>/agenda/", pages.agenda_item_add, name="agenda_add"),
     path("<int:meeting_id>/reports/", pages.speaker_report_add, name="report_add"),
     path("<int:meeting_id>/decisions/", pages.decision_add, name="decision_add"),
-    path("<int:meeting_id>/actions/", pages.action_item_add, name="action_add"),
     # The minutes' life: status and approval, comments, history, versions, review, postponing
     # (views/lifecycle.py).
     path("<int:meeting_id>/start/", lifecycle.meeting_start, name="start"),
@@ -28,7 +27,6 @@ urlpatterns = [
         lifecycle.meeting_version_snapshot,
         name="version_snapshot",
     ),
-    path("<int:meeting_id>/review/<int:action_id>/", lifecycle.review_update, name="review_update"),
     path(
         "<int:meeting_id>/agenda/<int:item_id>/postponed/",
         lifecycle.agenda_item_postponed,

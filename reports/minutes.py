@@ -1,6 +1,6 @@
 """The minutes as a document: HTML (print view), PDF, and the published PDF kept in storage.
 
-Everything renders from the data of reports.document: the live meeting for drafts, the publication
+Everything renders from the data of meetings.document: the live meeting for drafts, the publication
 snapshot for published minutes. Which parts a reader gets is decided by meetings.policy.
 """
 
@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from actions.models import DeadlineKind, Status
 from meetings import policy
+from meetings.document import document_for_reader, has_confidential_parts, minutes_document
 from meetings.models import Attendance, Meeting, MeetingKind
 from meetings.templatetags.minutes import enumeration
-from reports.document import document_for_reader, has_confidential_parts, minutes_document
 from reports.glyphs import warn_about_missing_glyphs
 from reports.jobs import JobKind, Output, job_request
 from reports.models import PublishedMinutes

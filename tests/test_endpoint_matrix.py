@@ -212,7 +212,7 @@ def _review(which):
     def url(w, kind, role):
         s = w.k[kind]
         item = {"carried": s.carried, "foreign": w.other(kind).carried, "own": s.item}[which]
-        return reverse("meetings:review_update", args=[s.meeting.pk, item.pk])
+        return reverse("actions:review_update", args=[s.meeting.pk, item.pk])
 
     return url
 
@@ -354,10 +354,10 @@ ENDPOINTS: dict[str, list[Req]] = {
             rule(see=VIEW_MEETING, act=EDIT_MEETING),
         )
     ],
-    "meetings:action_add": [
+    "actions:meeting_action_add": [
         Req(
             "post",
-            _m("meetings:action_add"),
+            _m("actions:meeting_action_add"),
             lambda w, k, r: {
                 "title": "补充渠道费用台账",
                 "lead_user": w.users["lead"].pk,
@@ -391,7 +391,7 @@ ENDPOINTS: dict[str, list[Req]] = {
             "get", _m("meetings:version_snapshot", _foreign_version), expect=rule(see=NOBODY), label="foreign"
         ),
     ],
-    "meetings:review_update": [
+    "actions:review_update": [
         Req(
             "post",
             _review("carried"),
@@ -602,7 +602,7 @@ ENDPOINTS: dict[str, list[Req]] = {
             rule(see=EDIT_MEETING, **EDITOR_JSON),
             label="decision",
         ),
-        # Adding an item is writing the minutes (like meetings:action_add); the new item's editors are
+        # Adding an item is writing the minutes (like actions:meeting_action_add); the new item's editors are
         # then those of ActionAccess.
         Req(JSON, _add("action"), _action_block(), rule(see=EDIT_MEETING, **EDITOR_JSON), label="action"),
         Req(

@@ -2,6 +2,6 @@
 
 `get_meeting_for_user` and `get_editable_meeting` are the shared fetch-with-permission helpers."""
 
-from meetings.views.pages import get_editable_meeting, get_meeting_for_user
+from meetings.views.detail import get_editable_meeting, get_meeting_for_user
 
 __all__ = ["get_editable_meeting", "get_meeting_for_user"]

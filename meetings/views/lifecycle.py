@@ -7,91 +7,43 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from actions import policy as action_policy
-from config.errors import NotFound
-from meetings import editing, history, lifecycle, notifications, selectors
+from meetings import history, lifecycle, notifications
 from meetings import series as series_rules
 from meetings.calendar import meeting_ics
-from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
-from meetings.models import AgendaItem, Decision, Meeting
+from meetings.document import document_for_reader
+from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, TemplateNameForm
+from meetings.models import Meeting
+from meetings.numerals import decision_label
 from meetings.templatetags.minutes import colon, enumeration, long_datetime
-from meetings.views.pages import get_meeting_for_user
+from meetings.views import detail
+from meetings.views.detail import get_meeting_for_user
 
 
 def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _meeting_for(request, meeting_id: int, allowed) -> Meeting:
-    """The meeting when `allowed(access)` holds; 404 otherwise, so refusals reveal nothing."""
-    meeting = get_meeting_for_user(request, meeting_id)
-    if not allowed(meeting.access):
-        raise NotFound(_("会议不存在,或您没有此项权限。"))
-    return meeting
-
-
 def _back(meeting: Meeting, anchor: str = "lifecycle"):
     return redirect(f"{meeting.get_absolute_url()}#{anchor}")
 
 
-def lifecycle_context(request, meeting: Meeting, bound: dict | None = None) -> dict:
-    """What the meeting page needs for the status bar, comments, review and postponing. `bound`
-    holds forms that failed validation, shown again with what the user typed and why."""
-    access = meeting.access
-    context = {
-        "access": access,
-        "status_choices": Meeting.Status.choices,
-        "comment_form": CommentForm() if access.can_comment else None,
-        "comments": list(meeting.comments.select_related("author")) if access.can_see_confidential else [],
-        "return_form": ReturnForm() if access.can_return else None,
-        "reopen_form": ReopenForm() if access.can_reopen else None,
-        "template_form": TemplateNameForm(initial={"name": meeting.title})
-        if access.can_manage_templates
-        else None,
-        "latest_version": meeting.versions.order_by("-number").first(),
-        "revision_reason": selectors.revision_reason(meeting),
-        # Only approvers act on this, and they see every decision, so the prefetched rows suffice.
-        "is_empty": not meeting.decisions.all() and not meeting.action_items.all(),
-        "has_postponed": any(item.is_postponed for item in meeting.agenda_items.all()),
-    }
-    # A refused form replaces the empty one, where the user still may use it.
-    context.update({name: form for name, form in (bound or {}).items() if context.get(name) is not None})
-    if meeting.series_id and any(item.kind == AgendaItem.Kind.REVIEW for item in meeting.agenda_items.all()):
-        context["review"] = review_context(meeting)
-    return context
-
-
 def _refused(request, meeting: Meeting, name: str, form):
     """The meeting page again with the refused form bound: the text stays, the reason beside it."""
-    from meetings.views.pages import _render_detail
-
-    return _render_detail(request, meeting, status=400, lifecycle_forms={name: form})
-
-
-def review_context(meeting: Meeting) -> dict:
-    access = meeting.access
-    rows = series_rules.review_rows(meeting, full=access.can_see_confidential, user=meeting.access.user)
-    return {
-        "review_rows": rows,
-        "review_previous": series_rules.previous_meeting(meeting),
-        "review_editable": access.can_edit,
-        "review_form": ReviewUpdateForm(),
-    }
+    return detail.render_detail(request, meeting, status=400, lifecycle_forms={name: form})
 
 
 @login_required
 @require_POST
 def meeting_start(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.is_editor)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.is_editor)
     try:
         lifecycle.meeting_start(meeting=meeting, by=request.user)
     except ValidationError as exc:
@@ -104,7 +56,7 @@ def meeting_start(request, meeting_id: int):
 @login_required
 @require_POST
 def meeting_submit(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.is_editor)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.is_editor)
     try:
         lifecycle.meeting_submit(meeting=meeting, by=request.user)
     except ValidationError as exc:
@@ -119,7 +71,7 @@ def meeting_submit(request, meeting_id: int):
 def meeting_approve(request, meeting_id: int):
     """批准并签发. A stale click (someone else published meanwhile) and a forbidden self-approval get a
     message; minutes with neither decisions nor actions ask for confirmation first."""
-    meeting = _meeting_for(request, meeting_id, lambda a: a.is_approver)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.is_approver)
     try:
         version = lifecycle.meeting_publish(
             meeting=meeting,
@@ -142,7 +94,7 @@ def meeting_approve(request, meeting_id: int):
 @login_required
 @require_POST
 def meeting_return(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.is_approver)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.is_approver)
     form = ReturnForm(request.POST)
     if form.is_valid():
         try:
@@ -159,7 +111,7 @@ def meeting_return(request, meeting_id: int):
 @login_required
 @require_POST
 def meeting_reopen(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.is_approver)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.is_approver)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, "reopen_form", form)
@@ -175,7 +127,7 @@ def meeting_reopen(request, meeting_id: int):
 @login_required
 @require_POST
 def comment_add(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_see_confidential)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.can_see_confidential)
     if not meeting.access.can_comment:
         messages.error(request, _("纪要已发布,不能再评论。"))
         return _back(meeting, "comments")
@@ -203,8 +155,6 @@ def meeting_history(request, meeting_id: int):
 def _document_lines(content: dict) -> list[str]:
     """The snapshot as readable lines, for comparing two versions: the same labels as the minutes
     (会议地点, 决议二, 问题描述), never the snapshot's keys."""
-    from reports.templatetags.minutes_document import decision_label
-
     sep = colon()
     labels = {
         "title": _("会议名称"),
@@ -239,8 +189,6 @@ def _document_lines(content: dict) -> list[str]:
 
 
 def _reader_content(meeting: Meeting, version) -> dict:
-    from reports.document import document_for_reader
-
     return document_for_reader(version.content, can_see_confidential=meeting.access.can_see_confidential)
 
 
@@ -294,57 +242,8 @@ def meeting_version_snapshot(request, meeting_id: int, number: int):
 
 @login_required
 @require_POST
-def review_update(request, meeting_id: int, action_id: int):
-    """One row of "上次会议行动项回顾", updated in place (htmx) by whoever edits the meeting."""
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
-    rows = series_rules.review_actions(meeting)
-    action = get_object_or_404(
-        rows.select_related("meeting").prefetch_related(
-            editing.action_owners_prefetch(),
-            Prefetch("decisions", Decision.objects.select_related("agenda_item")),
-        ),
-        pk=action_id,
-    )
-    item_access = action_policy.access(request.user, action)
-    if not item_access.can_view:
-        raise NotFound(_("行动项不存在,或您没有权限。"))
-    if not item_access.can_update_progress:
-        raise PermissionDenied(_("您没有权限更新此行动项。"))
-    form = ReviewUpdateForm(request.POST)
-    error = None
-    if form.is_valid():
-        try:
-            lifecycle.review_item_update(meeting=meeting, action=action, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            error = _error_text(exc)
-        except PermissionDenied:
-            error = _(
-                "您没有权限做这项修改:标记完成需由牵头责任人,取消、搁置需由会议主持人或部门负责人操作。"
-            )
-    else:
-        error = " ".join(e for errors in form.errors.values() for e in errors)
-    if not request.headers.get("HX-Request"):
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("已更新行动项进展。"))
-        return _back(meeting, "review")
-    row = series_rules.review_rows(meeting, full=True, user=request.user, only=action.pk)[0]
-    context = {
-        "meeting": meeting,
-        "row": row,
-        "review_editable": True,
-        "review_form": form if error else ReviewUpdateForm(),
-        "error": error,
-        "saved": error is None,
-    }
-    return render(request, "meetings/_review_row.html", context)
-
-
-@login_required
-@require_POST
 def agenda_item_postponed(request, meeting_id: int, item_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.can_edit)
     item = get_object_or_404(meeting.agenda_items.all(), pk=item_id)
     try:
         lifecycle.agenda_item_set_postponed(
@@ -359,7 +258,7 @@ def agenda_item_postponed(request, meeting_id: int, item_id: int):
 @require_POST
 def agenda_postpone(request, meeting_id: int):
     """顺延: move every item marked 未讨论/顺延 to the series' next meeting in one action."""
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit or a.is_approver)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.can_edit or a.is_approver)
     try:
         target, count = series_rules.agenda_items_postpone(meeting=meeting, by=request.user)
     except ValidationError as exc:
@@ -378,7 +277,7 @@ def agenda_postpone(request, meeting_id: int):
 @login_required
 @require_POST
 def save_as_template(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_manage_templates)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.can_manage_templates)
     form = TemplateNameForm(request.POST)
     if not form.is_valid():
         return _refused(request, meeting, "template_form", form)
@@ -394,7 +293,7 @@ def save_as_template(request, meeting_id: int):
 @login_required
 @require_POST
 def send_invitation(request, meeting_id: int):
-    meeting = _meeting_for(request, meeting_id, lambda a: a.can_edit)
+    meeting = detail.meeting_for(request, meeting_id, lambda a: a.can_edit)
     count = len(notifications.enqueue_invitation(meeting))
     if count:
         messages.success(

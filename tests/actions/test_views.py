@@ -142,7 +142,7 @@ def test_action_detail_of_confidential_meeting_is_404_for_outsider(
 def test_recorder_adds_an_action_item_for_an_owner(client_for, chair, owner, meeting):
     decision = meeting.decisions.create(number=1, text="开展行业直播")
     response = client_for(chair).post(
-        reverse("meetings:action_add", args=[meeting.pk]),
+        reverse("actions:meeting_action_add", args=[meeting.pk]),
         {
             "title": "策划3场行业直播",
             "lead_user": owner.pk,
@@ -180,7 +180,7 @@ def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting
         "priority": "normal",
     }
     form.update(data)
-    response = client_for(chair).post(reverse("meetings:action_add", args=[meeting.pk]), form)
+    response = client_for(chair).post(reverse("actions:meeting_action_add", args=[meeting.pk]), form)
     assert response.status_code == 400
     assert message in response.text
     assert "整理客户反馈&lt;b&gt;粗体&lt;/b&gt;" in response.text
@@ -191,7 +191,7 @@ def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting
 @pytest.mark.django_db
 def test_owner_from_a_forged_id_is_rejected(client_for, chair, meeting):
     response = client_for(chair).post(
-        reverse("meetings:action_add", args=[meeting.pk]),
+        reverse("actions:meeting_action_add", args=[meeting.pk]),
         {
             "title": "事项",
             "lead_user": 999999,
@@ -219,7 +219,7 @@ def test_too_long_note_is_refused_and_kept(client_for, owner):
 @pytest.mark.django_db
 def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
     response = client_for(chair).post(
-        reverse("meetings:action_add", args=[meeting.pk]),
+        reverse("actions:meeting_action_add", args=[meeting.pk]),
         {
             "title": "每周提交直播线索转化进展报告",
             "lead_user": owner.pk,
@@ -240,7 +240,7 @@ def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
 @pytest.mark.django_db
 def test_recurring_item_without_a_period_is_refused(client_for, chair, owner, meeting):
     response = client_for(chair).post(
-        reverse("meetings:action_add", args=[meeting.pk]),
+        reverse("actions:meeting_action_add", args=[meeting.pk]),
         {
             "title": "定期汇报",
             "lead_user": owner.pk,

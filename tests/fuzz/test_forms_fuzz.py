@@ -22,6 +22,7 @@ from actions.forms import (
     NoteForm,
     OwnersForm,
     ProgressForm,
+    ReviewUpdateForm,
     StatusForm,
 )
 from actions.models import (
@@ -40,7 +41,6 @@ from meetings.forms_lifecycle import (
     FromTemplateForm,
     ReopenForm,
     ReturnForm,
-    ReviewUpdateForm,
     SeriesForm,
     TemplateNameForm,
 )
@@ -80,7 +80,7 @@ TABLE = {
     "meetings:agenda_add": Entry((AgendaItemForm,)),
     "meetings:report_add": Entry((SpeakerReportForm,)),
     "meetings:decision_add": Entry((DecisionForm,)),
-    "meetings:action_add": Entry((ActionItemForm, "lead", "lead_department", "supports", "decisions")),
+    "actions:meeting_action_add": Entry((ActionItemForm, "lead", "lead_department", "supports", "decisions")),
     # meetings: lifecycle
     "meetings:start": NONE,
     "meetings:submit": NONE,
@@ -88,7 +88,7 @@ TABLE = {
     "meetings:return": Entry((ReturnForm,), meeting="submitted"),
     "meetings:reopen": Entry((ReopenForm,), meeting="published"),
     "meetings:comment_add": Entry((CommentForm,)),
-    "meetings:review_update": Entry((ReviewUpdateForm, "next"), meeting="next"),
+    "actions:review_update": Entry((ReviewUpdateForm, "next"), meeting="next"),
     "meetings:agenda_postponed": Entry(("postponed",)),
     "meetings:agenda_postpone": NONE,
     "meetings:save_template": Entry((TemplateNameForm,)),
@@ -275,7 +275,7 @@ class Scenario:
         }
         pattern = dict(post_patterns())[name]
         kwargs = {key: known[key] for key in pattern.pattern.converters}
-        if name == "meetings:review_update":
+        if name == "actions:review_update":
             kwargs["meeting_id"] = self.meetings["next"].pk
         return reverse(name, kwargs=kwargs | (entry.args or {}))
 
@@ -363,7 +363,7 @@ HUGE_ID = str(2**63)  # one past the largest id any table holds
         ("actions:owners", {"support_departments": str(-(2**63) - 1)}, "support_departments"),
         ("meetings:series_create", {"title": "例会", "participants": HUGE_ID}, "participants"),
         (
-            "meetings:action_add",
+            "actions:meeting_action_add",
             {"title": "整改", "decisions": HUGE_ID, "support_users": HUGE_ID},
             "decisions",
         ),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from meetings import series as series_rules
+from actions import review
 from meetings.models import AgendaItem, Meeting, MeetingSeries, User
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_a_weekly_meeting_ran_for_a_month_each_reviewing_the_last(client):
     for previous, meeting in zip(meetings, meetings[1:], strict=False):
         assert meeting.agenda_items.order_by("order").first().kind == AgendaItem.Kind.REVIEW
         # Everything decided last time comes up for review, still open or closed since.
-        assert set(previous.action_items.all()) <= set(series_rules.review_actions(meeting))
+        assert set(previous.action_items.all()) <= set(review.review_actions(meeting))
     second = meetings[1]
     # The chair's updates in the second review landed in the items' progress logs.
     item = meetings[0].action_items.get(title="与用户运营部统一工单分类口径")

@@ -115,7 +115,8 @@ class Scenario:
 
 
 def _url(name, s, *extra):
-    return reverse(f"meetings:{name}", args=[s.meeting.pk, *extra])
+    namespace = "actions" if name == "review_update" else "meetings"
+    return reverse(f"{namespace}:{name}", args=[s.meeting.pk, *extra])
 
 
 # name: (method, status the meeting is in, url, data, roles allowed)

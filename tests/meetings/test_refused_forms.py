@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from actions.forms import ReviewUpdateForm
 from meetings import lifecycle
-from meetings.forms_lifecycle import ReviewUpdateForm
 from meetings.models import Attendance, Meeting, MeetingComment, MeetingTemplate
 from tests.factories import UserFactory
 

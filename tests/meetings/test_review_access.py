@@ -11,9 +11,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import review
 from actions.models import ActionItem, Status
-from meetings import lifecycle, policy
-from meetings import series as series_rules
+from meetings import policy
 from meetings.models import Attendance, Meeting, MeetingSeries
 from meetings.services import meeting_create
 from tests.factories import MeetingFactory, UserFactory, make_action
@@ -72,7 +72,7 @@ def test_an_outsider_with_a_meeting_in_the_series_cannot_change_its_items(
 ):
     meeting = _own_meeting_in(carried.meeting.series, outsider)
     before = ActionItem.objects.filter(pk=carried.pk).values("status", "progress", "updated_at").get()
-    url = reverse("meetings:review_update", args=[meeting.pk, carried.pk])
+    url = reverse("actions:review_update", args=[meeting.pk, carried.pk])
     response = client_for(outsider).post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
     assert "拟定裁员补偿方案" not in response.text and "人事委员会" not in response.text
@@ -91,7 +91,7 @@ def test_the_recorder_of_a_later_meeting_may_not_complete_an_item_they_only_see(
     Attendance.objects.create(meeting=earlier, user=recorder, role=Attendance.Role.PARTICIPANT)
     item = make_action(lead=owner, meeting=earlier, title="整理渠道费用明细")
     later = MeetingFactory(series=series, chair=chair, recorder=recorder, starts_at=timezone.now())
-    url = reverse("meetings:review_update", args=[later.pk, item.pk])
+    url = reverse("actions:review_update", args=[later.pk, item.pk])
     assert policy.can_edit_meeting(recorder, later)
     response = client_for(recorder).post(url, {"status": "done"})
     assert response.status_code == 403
@@ -116,10 +116,10 @@ def test_the_service_itself_refuses_a_change_the_item_policy_does_not_allow(chai
     later = MeetingFactory(series=series, chair=chair, recorder=owner, starts_at=timezone.now())
     # The lead may report progress and complete, but not cancel: that is an editor's change.
     with pytest.raises(PermissionDenied):
-        lifecycle.review_item_update(
+        review.review_item_update(
             meeting=later, action=item, by=owner, status="cancelled", progress=None, note="x"
         )
-    lifecycle.review_item_update(meeting=later, action=item, by=owner, status="", progress=40, note="")
+    review.review_item_update(meeting=later, action=item, by=owner, status="", progress=40, note="")
     item.refresh_from_db()
     assert (item.status, item.progress) == (Status.IN_PROGRESS, 40)
 
@@ -144,11 +144,11 @@ def test_the_review_lists_only_items_the_viewer_may_see_and_offers_only_allowed_
     )
     mine = make_action(lead=owner, meeting=earlier, title="整理渠道费用明细")
     later = MeetingFactory(series=series, chair=chair, recorder=owner, starts_at=timezone.now())
-    rows = series_rules.review_rows(later, full=True, user=owner)
+    rows = review.review_rows(later, full=True, user=owner)
     assert [row.pk for row in rows] == [mine.pk]
     statuses = dict(rows[0].review_statuses)
     assert "done" in statuses and "cancelled" not in statuses and "on_hold" not in statuses
-    chair_rows = series_rules.review_rows(later, full=True, user=chair)
+    chair_rows = review.review_rows(later, full=True, user=chair)
     assert {row.pk for row in chair_rows} == {secret.pk, mine.pk}
     assert "cancelled" in dict(chair_rows[0].review_statuses)
 

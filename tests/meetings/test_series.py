@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from actions import review
 from actions.models import ActionItem, DeadlineKind, ProgressEntry, Status
 from meetings import series as series_rules
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries
@@ -296,7 +297,7 @@ def test_review_lists_open_items_and_those_closed_since_the_last_meeting(chair, 
     ActionItem.objects.filter(pk=cancelled_recently.pk).update(
         status=Status.CANCELLED, updated_at=datetime.datetime(2026, 1, 15, tzinfo=SHANGHAI)
     )
-    picked = set(series_rules.review_actions(m3))
+    picked = set(review.review_actions(m3))
     assert picked == {still_open, on_hold, closed_recently, cancelled_recently}
 
 
@@ -306,7 +307,7 @@ def test_review_update_lands_in_the_items_progress_log(client_for, chair, owner)
     first, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 1))
     item = make_action(lead=owner, meeting=first, title="提交渠道优化方案")
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
-    url = reverse("meetings:review_update", args=[second.pk, item.pk])
+    url = reverse("actions:review_update", args=[second.pk, item.pk])
     response = client_for(chair).post(
         url, {"status": "in_progress", "progress": "60", "note": "初稿已完成"}, HTTP_HX_REQUEST="true"
     )
@@ -331,7 +332,7 @@ def test_review_update_with_bad_progress_keeps_the_typed_note(client_for, chair,
     item = make_action(lead=owner, meeting=first)
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     response = client_for(chair).post(
-        reverse("meetings:review_update", args=[second.pk, item.pk]),
+        reverse("actions:review_update", args=[second.pk, item.pk]),
         {"status": "in_progress", "progress": "150", "note": "快完成了"},
         HTTP_HX_REQUEST="true",
     )
@@ -348,7 +349,7 @@ def test_review_does_not_accept_items_of_another_series(client_for, chair, owner
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     foreign = make_action(lead=owner, meeting=MeetingFactory(chair=chair))
     response = client_for(chair).post(
-        reverse("meetings:review_update", args=[second.pk, foreign.pk]), {"status": "done"}
+        reverse("actions:review_update", args=[second.pk, foreign.pk]), {"status": "done"}
     )
     assert response.status_code == 404
     foreign.refresh_from_db()
@@ -400,7 +401,7 @@ def test_review_row_left_at_its_status_only_records_progress(client_for, chair, 
     item = make_action(lead=owner, meeting=first)
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     client_for(chair).post(
-        reverse("meetings:review_update", args=[second.pk, item.pk]),
+        reverse("actions:review_update", args=[second.pk, item.pk]),
         {"status": "not_started", "was_status": "not_started", "progress": "30", "note": ""},
     )
     item.refresh_from_db()

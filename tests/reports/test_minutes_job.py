@@ -9,9 +9,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from meetings import services
+from meetings.document import minutes_document
 from meetings.models import Meeting
 from reports import jobs
-from reports.document import minutes_document
 from reports.minutes import estimated_pages, minutes_pdf
 from reports.models import PublishedMinutes, RenderJob
 from tests.factories import UserFactory, make_action

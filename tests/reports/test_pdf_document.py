@@ -8,8 +8,8 @@ import pytest
 
 from actions.models import ProgressEntry, Status
 from meetings import services
+from meetings.document import document_for_reader, minutes_document
 from meetings.models import Attendance, MeetingSeries
-from reports.document import document_for_reader, minutes_document
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 

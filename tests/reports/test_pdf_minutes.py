@@ -13,9 +13,9 @@ from PIL import Image, ImageOps
 
 from actions.models import Status
 from meetings import services
+from meetings.document import minutes_document
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingSeries, MeetingVersion
 from reports import jobs
-from reports.document import minutes_document
 from reports.minutes import minutes_pdf, publication_of
 from reports.models import PublishedMinutes, RenderJob
 from tests.factories import MeetingFactory, UserFactory, make_action

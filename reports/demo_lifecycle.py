@@ -11,6 +11,7 @@ import datetime
 
 from django.utils import timezone
 
+from actions import review
 from actions.models import ActionItem, ActionOwner, DeadlineKind, ProgressEntry
 from actions.services import action_create
 from meetings import lifecycle
@@ -105,10 +106,10 @@ def load(*, users: dict, departments: dict, today: datetime.date) -> MeetingSeri
         meeting, _created = series_rules.series_create_next_meeting(series=series, by=recorder, day=day)
         held = _at(day, 10, 0)
         ended = held + datetime.timedelta(hours=1)
-        by_title = {a.title: a for a in series_rules.review_actions(meeting)}
+        by_title = {a.title: a for a in review.review_actions(meeting)}
         for title, (status, progress, note) in updates.items():
             action = by_title[title]
-            lifecycle.review_item_update(
+            review.review_item_update(
                 meeting=meeting, action=action, by=chair, status=status, progress=progress, note=note
             )
             ProgressEntry.objects.filter(action=action, created_at__gte=since).update(created_at=ended)

@@ -1,11 +1,14 @@
-"""The minutes as plain data: one dict that the PDF, the print view and the Word export all render.
+"""The minutes as plain data: one dict that the PDF, the print view and the Word export all render, and
+that publication stores as a version.
 
 The dict holds facts, not wording: names, texts, ISO dates and status codes. Labels such as 已完成 or
 "Done" are looked up when rendering, so a snapshot stored at publication reads correctly in Chinese and in
 English, and the same snapshot always yields the same document.
 
-`minutes_document(meeting)` builds the full content; `document_for_reader(document, ...)` removes what a
-reader may not see (confidential agenda items, decisions and the actions that serve them).
+`minutes_document(meeting)` builds the full content: the meeting's own parts here (header, attendance,
+agenda, decisions), then each registered `hooks.SnapshotPart` (actions adds its action items and the
+previous meeting's). `document_for_reader(document, ...)` removes what a reader may not see
+(confidential agenda items, decisions and the parts that serve them).
 """
 
 import copy
@@ -14,7 +17,7 @@ import datetime
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from actions.models import ActionItem, ActionOwner, ProgressEntry
+from meetings import hooks
 from meetings.models import AgendaItem, Attendance, Decision, Meeting, SpeakerReport
 
 # Bump when the shape changes, so that renderers can tell old snapshots from new ones.
@@ -24,7 +27,7 @@ PRESENT_STATUSES = (Attendance.Status.PRESENT, Attendance.Status.LATE)
 GUEST_ROLES = (Attendance.Role.OBSERVER, Attendance.Role.GUEST)
 
 
-def _iso(value) -> str | None:
+def iso(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -86,78 +89,10 @@ def _attendance(meeting: Meeting) -> dict:
     return {"present": [groups[key] for key in sorted(groups)], "absent": absent, "guests": guests}
 
 
-def _owners(action: ActionItem, role: str) -> list[str]:
-    return [owner.owner_name for owner in action.owners.all() if owner.role == role]
-
-
-def _action(action: ActionItem, number: int, confidential_decisions: set[int], today) -> dict:
-    decision_ids = [d.pk for d in action.decisions.all()]
-    latest = action.progress_entries.all()
-    note = next((entry.note for entry in latest if entry.is_progress_note), "")
-    return {
-        "id": action.pk,
-        "number": number,
-        "title": action.title,
-        "description": action.description,
-        "leads": _owners(action, ActionOwner.Role.LEAD),
-        "supports": _owners(action, ActionOwner.Role.SUPPORT),
-        "due_date": _iso(action.due_date),
-        "deadline_kind": action.deadline_kind,
-        "deadline_text": action.deadline_text,
-        "deadline_is_estimate": action.deadline_is_estimate,
-        "status": action.status,
-        "progress": action.progress,
-        "overdue": action.is_overdue_on(today),
-        "latest_note": note,
-        "decision_numbers": sorted(d.number for d in action.decisions.all()),
-        # An action that serves a confidential decision would give that decision away.
-        "confidential": any(pk in confidential_decisions for pk in decision_ids),
-    }
-
-
-def _actions_queryset():
-    return ActionItem.objects.order_by("pk").prefetch_related(
-        Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department")),
-        Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
-        Prefetch("progress_entries", queryset=ProgressEntry.objects.order_by("-created_at", "-pk")),
-    )
-
-
-def _decision_is_confidential(decision: Decision) -> bool:
+def decision_is_confidential(decision: Decision) -> bool:
     return _confidential(decision) or (
         decision.agenda_item is not None and _confidential(decision.agenda_item)
     )
-
-
-def previous_meeting(meeting: Meeting) -> Meeting | None:
-    """The meeting of the same series held just before this one."""
-    if meeting.series_id is None:
-        return None
-    return (
-        Meeting.objects.filter(series_id=meeting.series_id, starts_at__lte=meeting.starts_at)
-        .exclude(pk=meeting.pk)
-        .exclude(starts_at=meeting.starts_at, pk__gt=meeting.pk)
-        .order_by("-starts_at", "-pk")
-        .first()
-    )
-
-
-def _previous_actions(meeting: Meeting, today) -> dict | None:
-    """上次会议行动项落实情况: the previous meeting's action items, as they stand now."""
-    previous = previous_meeting(meeting)
-    if previous is None:
-        return None
-    actions = list(_actions_queryset().filter(meeting=previous))
-    confidential = {d.pk for a in actions for d in a.decisions.all() if _decision_is_confidential(d)}
-    listed = [_action(a, n, confidential, today) for n, a in enumerate(actions, 1)]
-    if previous.is_confidential and not meeting.is_confidential:
-        # A 机密 meeting's items must not reach the wider readership of an ordinary one.
-        for action in listed:
-            action["confidential"] = True
-    return {
-        "meeting": {"id": previous.pk, "title": previous.title, "starts_at": _iso(previous.starts_at)},
-        "actions": listed,
-    }
 
 
 def _load(meeting_id: int) -> Meeting:
@@ -172,7 +107,6 @@ def _load(meeting_id: int) -> Meeting:
                 ),
             ),
             Prefetch("decisions", queryset=Decision.objects.select_related("agenda_item")),
-            Prefetch("action_items", queryset=_actions_queryset()),
         )
         .get(pk=meeting_id)
     )
@@ -211,15 +145,11 @@ def minutes_document(meeting: Meeting, *, today: datetime.date | None = None) ->
             "problem": d.problem,
             "discussion": d.discussion,
             "text": d.text,
-            "confidential": _decision_is_confidential(d),
+            "confidential": decision_is_confidential(d),
         }
         for d in meeting.decisions.all()
     ]
-    confidential_decisions = {d["id"] for d in decisions if d["confidential"]}
-    actions = [
-        _action(a, n, confidential_decisions, today) for n, a in enumerate(meeting.action_items.all(), 1)
-    ]
-    return {
+    document = {
         "schema": SCHEMA_VERSION,
         "as_of": today.isoformat(),
         "meeting": {
@@ -228,8 +158,8 @@ def minutes_document(meeting: Meeting, *, today: datetime.date | None = None) ->
             "kind": meeting.kind,
             "status": meeting.status,
             "is_confidential": meeting.is_confidential,
-            "starts_at": _iso(meeting.starts_at),
-            "ends_at": _iso(meeting.ends_at),
+            "starts_at": iso(meeting.starts_at),
+            "ends_at": iso(meeting.ends_at),
             "location": meeting.location,
             "department": meeting.department.name if meeting.department_id else "",
             "series": {"id": meeting.series.pk, "title": meeting.series.title} if meeting.series_id else None,
@@ -242,16 +172,15 @@ def minutes_document(meeting: Meeting, *, today: datetime.date | None = None) ->
         "attendance": _attendance(meeting),
         "agenda": agenda,
         "decisions": decisions,
-        "actions": actions,
-        "previous_actions": _previous_actions(meeting, today),
     }
+    for part in hooks.snapshot_parts:
+        document |= part.build(meeting, today, document)
+    return document
 
 
 def has_confidential_parts(document: dict) -> bool:
-    previous = document.get("previous_actions") or {"actions": []}
-    return any(
-        part.get("confidential")
-        for part in [*document["agenda"], *document["decisions"], *document["actions"], *previous["actions"]]
+    return any(part.get("confidential") for part in [*document["agenda"], *document["decisions"]]) or any(
+        part.is_confidential(document) for part in hooks.snapshot_parts
     )
 
 
@@ -265,9 +194,7 @@ def document_for_reader(document: dict, *, can_see_confidential: bool) -> dict:
     filtered = copy.deepcopy(document)
     filtered["agenda"] = [item for item in filtered["agenda"] if not item["confidential"]]
     filtered["decisions"] = [d for d in filtered["decisions"] if not d["confidential"]]
-    filtered["actions"] = [a for a in filtered["actions"] if not a["confidential"]]
-    if filtered.get("previous_actions"):
-        previous = filtered["previous_actions"]
-        previous["actions"] = [a for a in previous["actions"] if not a["confidential"]]
+    for part in hooks.snapshot_parts:
+        part.for_reader(filtered)
     filtered["filtered"] = True
     return filtered

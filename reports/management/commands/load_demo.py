@@ -22,7 +22,7 @@ from actions.services import (
     progress_log,
 )
 from actions.wording import parse_deadline
-from meetings import demo_lifecycle, lifecycle
+from meetings import lifecycle
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
     agenda_item_add,
@@ -31,6 +31,7 @@ from meetings.services import (
     meeting_create,
     speaker_report_add,
 )
+from reports import demo_lifecycle
 
 PASSWORD = "demo1234"
 SITE_URL = "http://127.0.0.1:8000/"
