@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from actions.views import meeting_calendar
 from config import views
 
 urlpatterns = [
@@ -11,6 +12,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("meetings/", include("meetings.urls")),
+    # The feed of the meetings one attends shares its token with the action-item feed, so actions
+    # serves it, where calendar apps subscribe.
+    path("meetings/calendar/", include(meeting_calendar.urlpatterns)),
     path("actions/", include("actions.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -11,24 +11,22 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from meetings import policy
-from meetings import series as series_rules
-from meetings.models import Attendance, Meeting, MeetingSeries
+from meetings.models import Attendance, Meeting
 
 # The feed shows meetings from this long ago onwards; older ones stay in calendars that already have them.
 FEED_PAST = datetime.timedelta(days=60)
 
 
-def _host() -> str:
+def host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
-def _calendar(name: str, *, method: str = "PUBLISH") -> Calendar:
+def new_calendar(name: str, *, method: str = "PUBLISH") -> Calendar:
     cal = Calendar()
     cal.add("prodid", "-//minutes//meetings//ZH")
     cal.add("version", "2.0")
@@ -44,8 +42,8 @@ def _local(value: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(value, timezone.get_default_timezone())
 
 
-def _address(user, role: str | None = None) -> vCalAddress:
-    address = vCalAddress(f"mailto:{user.email}" if user.email else f"urn:uuid:user-{user.pk}@{_host()}")
+def address(user, role: str | None = None) -> vCalAddress:
+    address = vCalAddress(f"mailto:{user.email}" if user.email else f"urn:uuid:user-{user.pk}@{host()}")
     address.params["cn"] = vText(user.name)
     if role:
         address.params["role"] = vText(role)
@@ -62,7 +60,7 @@ def agenda_summary(meeting: Meeting, *, full: bool) -> str:
 
 def meeting_event(meeting: Meeting, *, full: bool, stamp: datetime.datetime | None = None) -> Event:
     event = Event()
-    event.add("uid", f"meeting-{meeting.pk}@{_host()}")
+    event.add("uid", f"meeting-{meeting.pk}@{host()}")
     event.add("dtstamp", stamp or timezone.now())
     event.add("last-modified", meeting.updated_at)
     event.add("dtstart", _local(meeting.starts_at))
@@ -81,14 +79,14 @@ def meeting_event(meeting: Meeting, *, full: bool, stamp: datetime.datetime | No
     if meeting.is_confidential:
         event.add("class", "CONFIDENTIAL")
     if meeting.chair_id:
-        event.add("organizer", _address(meeting.chair))
+        event.add("organizer", address(meeting.chair))
     for attendance in meeting.attendances.all():
         if attendance.user_id is None:
             continue
         role = "CHAIR" if attendance.role == Attendance.Role.CHAIR else "REQ-PARTICIPANT"
         if attendance.role in (Attendance.Role.OBSERVER, Attendance.Role.GUEST):
             role = "OPT-PARTICIPANT"
-        event.add("attendee", _address(attendance.user, role))
+        event.add("attendee", address(attendance.user, role))
     return event
 
 
@@ -101,37 +99,10 @@ def meeting_ics(
 ) -> bytes:
     """The .ics of one meeting. `full` is policy.can_see_confidential for whoever receives it."""
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
-        cal = _calendar(meeting.title, method=method)
+        cal = new_calendar(meeting.title, method=method)
         cal.add_component(meeting_event(meeting, full=full))
         cal.add_missing_timezones()
         return cal.to_ical()
-
-
-def series_ics(series: MeetingSeries) -> bytes:
-    """The series as one recurring event from its first date, at its default time."""
-    series_rules.validate_rule(series)
-    first = next(series_rules.dates_from(series, series.first_date))
-    starts_at = series_rules.starts_at_on(series, first)
-    cal = _calendar(series.title)
-    event = Event()
-    event.add("uid", f"series-{series.pk}@{_host()}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", starts_at)
-    event.add("dtend", starts_at + datetime.timedelta(minutes=series.duration_minutes))
-    event.add("summary", series.title)
-    event.add("rrule", series_rules.calendar_rule(series))
-    if series.default_location:
-        event.add("location", series.default_location)
-    agenda = "\n".join(f"{n}. {entry['title']}" for n, entry in enumerate(series.template_agenda, 1))
-    url = settings.SITE_URL + series.get_absolute_url()
-    event.add("description", (_("默认议程") + ":\n" + agenda + "\n\n" if agenda else "") + url)
-    if series.chair_id:
-        event.add("organizer", _address(series.chair))
-    for user in series.participants.all():
-        event.add("attendee", _address(user, "REQ-PARTICIPANT"))
-    cal.add_component(event)
-    cal.add_missing_timezones()
-    return cal.to_ical()
 
 
 def attended_meetings(*, user, now: datetime.datetime | None = None):
@@ -145,14 +116,10 @@ def attended_meetings(*, user, now: datetime.datetime | None = None):
     )
 
 
-def feed_url(token: str) -> str:
-    return settings.SITE_URL + reverse("meetings:calendar_feed", args=[token])
-
-
 def build_feed(*, user) -> bytes:
     stamp = timezone.now()
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        cal = _calendar(_("我的会议"))
+        cal = new_calendar(_("我的会议"))
         cal.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "PT1H")
         meetings = list(attended_meetings(user=user))

@@ -10,6 +10,7 @@ policy lets them see: a confidential meeting's e-mail names the meeting and link
 import datetime
 import logging
 
+from celery import signature
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,6 +23,9 @@ from config import outbox
 from config.mail import is_permanent, stable_message_id
 from meetings import calendar, policy
 from meetings.models import Meeting, MeetingNotice, MeetingVersion, User
+
+# meetings.tasks runs this module's sending; this module queues it by name, never importing the tasks.
+SEND_NOTICE = "meetings.tasks.send_meeting_notice"
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +67,7 @@ def enqueue_now(notice_ids) -> int:
     """Hand notices to the workers. A broker that is down must not break the request that published
     or invited (its work is committed): the rows stay pending and the outbox sweep queues them again.
     Returns how many were queued."""
-    from meetings.tasks import send_meeting_notice
-
-    return outbox.enqueue(send_meeting_notice, [(pk,) for pk in notice_ids])
+    return outbox.enqueue(signature(SEND_NOTICE), [(pk,) for pk in notice_ids])
 
 
 def _enqueue(notice_ids: list[int]) -> None:

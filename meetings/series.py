@@ -7,13 +7,16 @@ series "每周一 09:30" is at 09:30 Beijing time every week, and viewers elsewh
 import calendar
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from icalendar import Event
 
+from meetings import calendar as ics
 from meetings import history, policy
 from meetings.models import AgendaItem, Attendance, Meeting, MeetingLogEntry, MeetingSeries
 
@@ -349,3 +352,30 @@ def calendar_rule(series: MeetingSeries) -> dict:
     if series.recurrence == Recurrence.MONTHLY_DAY:
         return {"freq": "monthly", "bymonthday": series.month_day}
     return {"freq": "monthly", "byday": f"{series.week_of_month}{codes[series.weekday]}"}
+
+
+def series_ics(series: MeetingSeries) -> bytes:
+    """The series as one recurring event from its first date, at its default time."""
+    validate_rule(series)
+    first = next(dates_from(series, series.first_date))
+    starts_at = starts_at_on(series, first)
+    cal = ics.new_calendar(series.title)
+    event = Event()
+    event.add("uid", f"series-{series.pk}@{ics.host()}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", starts_at)
+    event.add("dtend", starts_at + datetime.timedelta(minutes=series.duration_minutes))
+    event.add("summary", series.title)
+    event.add("rrule", calendar_rule(series))
+    if series.default_location:
+        event.add("location", series.default_location)
+    agenda = "\n".join(f"{n}. {entry['title']}" for n, entry in enumerate(series.template_agenda, 1))
+    url = settings.SITE_URL + series.get_absolute_url()
+    event.add("description", (_("默认议程") + ":\n" + agenda + "\n\n" if agenda else "") + url)
+    if series.chair_id:
+        event.add("organizer", ics.address(series.chair))
+    for user in series.participants.all():
+        event.add("attendee", ics.address(user, "REQ-PARTICIPANT"))
+    cal.add_component(event)
+    cal.add_missing_timezones()
+    return cal.to_ical()

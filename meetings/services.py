@@ -1,5 +1,7 @@
 """Writes to meetings. Views and tasks call these; they never save models themselves."""
 
+import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -8,7 +10,15 @@ from django.utils.translation import gettext as _
 
 from meetings import history, hooks, policy
 from meetings.lifecycle import ensure_editable
-from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingLogEntry, SpeakerReport
+from meetings.models import (
+    AgendaItem,
+    Attendance,
+    Decision,
+    Meeting,
+    MeetingLogEntry,
+    MeetingTemplate,
+    SpeakerReport,
+)
 
 
 def _next(queryset, field: str) -> int:
@@ -256,3 +266,38 @@ def agenda_item_delete(*, item: AgendaItem) -> None:
 @transaction.atomic
 def speaker_report_delete(*, report: SpeakerReport) -> None:
     report.delete()
+
+
+@transaction.atomic
+def meeting_create_from_template(*, template: MeetingTemplate, by, starts_at, title: str = "") -> Meeting:
+    meeting = meeting_create(
+        by=by,
+        kind=template.kind,
+        title=title.strip() or template.title,
+        background=template.background,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(minutes=template.duration_minutes),
+        location=template.location,
+        department=template.department,
+        chair=template.chair,
+        recorder=template.recorder,
+        visibility=template.visibility,
+        is_confidential=template.is_confidential,
+    )
+    taken = set(meeting.attendances.values_list("user_id", flat=True))
+    Attendance.objects.bulk_create(
+        [
+            Attendance(meeting=meeting, user=user, role=Attendance.Role.PARTICIPANT)
+            for user in template.participants.all()
+            if user.pk not in taken
+        ]
+    )
+    AgendaItem.objects.bulk_create(
+        [
+            AgendaItem(
+                meeting=meeting, title=entry["title"], planned_minutes=entry.get("planned_minutes"), order=n
+            )
+            for n, entry in enumerate(template.agenda, 1)
+        ]
+    )
+    return meeting

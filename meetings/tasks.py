@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    name="meetings.tasks.send_meeting_notice",
+    name=notifications.SEND_NOTICE,
     acks_late=True,
     max_retries=5,
     time_limit=60,

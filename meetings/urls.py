@@ -1,6 +1,6 @@
 from django.urls import path
 
-from meetings.views import calendar, editor, lifecycle, pages, series
+from meetings.views import editor, lifecycle, pages, series
 
 app_name = "meetings"
 
@@ -36,7 +36,8 @@ urlpatterns = [
     path("<int:meeting_id>/save-template/", lifecycle.save_as_template, name="save_template"),
     path("<int:meeting_id>/invite/", lifecycle.send_invitation, name="invite"),
     path("<int:meeting_id>/meeting.ics", lifecycle.meeting_ics_download, name="ics"),
-    # Series and templates (views/series.py), the private calendar feed (views/calendar.py).
+    # Series and templates (views/series.py). The private calendar feed of meetings is mounted under
+    # meetings/calendar/ by config/urls.py (actions.views.meeting_calendar).
     path("series/", series.series_list, name="series_list"),
     path("series/new/", series.series_create, name="series_create"),
     path("series/<int:series_id>/", series.series_detail, name="series_detail"),
@@ -46,8 +47,6 @@ urlpatterns = [
     path("templates/", series.template_list, name="template_list"),
     path("templates/<int:template_id>/use/", series.template_use, name="template_use"),
     path("templates/<int:template_id>/delete/", series.template_delete, name="template_delete"),
-    path("calendar/", calendar.calendar_settings, name="calendar"),
-    path("calendar/<str:token>.ics", calendar.calendar_feed, name="calendar_feed"),
     # The live minutes editor (记录纪要).
     path("<int:meeting_id>/minutes/", editor.editor, name="editor"),
     path("<int:meeting_id>/minutes/save/", editor.save_field, name="editor_save"),

@@ -500,24 +500,30 @@ ENDPOINTS: dict[str, list[Req]] = {
             rule(see=VIEW_MEETING, act={"chair", "staff"}),
         )
     ],
-    "meetings:calendar": [
-        Req("get", _fixed("meetings:calendar"), label="page"),
-        Req("post", _fixed("meetings:calendar"), {}, label="reset"),
+    "meetings_calendar:calendar": [
+        Req("get", _fixed("meetings_calendar:calendar"), label="page"),
+        Req("post", _fixed("meetings_calendar:calendar"), {}, label="reset"),
     ],
-    "meetings:calendar_feed": [
-        Req("get", _own_token("meetings"), expect=rule(see=ALL, anon="ok"), reader=_lead_reads, label="own"),
+    "meetings_calendar:calendar_feed": [
+        Req(
+            "get",
+            _own_token("meetings_calendar"),
+            expect=rule(see=ALL, anon="ok"),
+            reader=_lead_reads,
+            label="own",
+        ),
         # Someone else's token: the token is the credential (calendar apps cannot sign in), so it answers
         # with that user's feed, whoever asks, and nothing beyond what that user may see.
         Req(
             "get",
-            lambda w, k, r: reverse("meetings:calendar_feed", args=[w.feeds["support"].token]),
+            lambda w, k, r: reverse("meetings_calendar:calendar_feed", args=[w.feeds["support"].token]),
             expect=rule(see=ALL, anon="ok"),
             reader=lambda role: "support",
             label="other_users_token",
         ),
         Req(
             "get",
-            lambda w, k, r: reverse("meetings:calendar_feed", args=[w.old_token]),
+            lambda w, k, r: reverse("meetings_calendar:calendar_feed", args=[w.old_token]),
             expect=rule(see=NOBODY, anon="404"),
             label="reset_token",
         ),
@@ -1099,7 +1105,7 @@ def test_no_pattern_is_left_to_the_anonymous_by_accident():
         "login",
         "logout",
         "set_language",
-        "meetings:calendar_feed",
+        "meetings_calendar:calendar_feed",
         "actions:calendar_feed",
     }
 

@@ -27,7 +27,7 @@ from actions import policy as action_policy
 from actions.models import ActionOwner, DeadlineKind, Priority
 from actions.wording import parse_deadline
 from config.errors import NotFound
-from meetings import editing, services
+from meetings import editing, hooks, services
 from meetings.forms import AgendaItemForm, DecisionForm, SpeakerReportForm
 from meetings.markdown import looks_like_html, render_markdown
 from meetings.models import (
@@ -166,13 +166,8 @@ def editor(request, meeting_id: int):
     context = editing.editor_context(meeting)
     context["csrf"] = get_token(request)
     context["roles_locked"] = not assigns_minutes_roles(request.user, meeting)
-    if meeting.series_id and any(i.kind == AgendaItem.Kind.REVIEW for i in context["agenda_items"]):
-        # 上次会议行动项回顾 sits under its own agenda item, as on the meeting page.
-        from meetings.policy import access
-        from meetings.views.lifecycle import review_context
-
-        meeting.access = access(request.user, meeting)
-        context["review"] = review_context(meeting)
+    for section in hooks.editor_sections:  # the carry-over review, under its own agenda item
+        context.update(section(request, meeting, context))
     return render(request, "meetings/editor.html", context)
 
 

@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.errors import NotFound
-from meetings import lifecycle, policy
+from meetings import policy, services
 from meetings import series as series_rules
-from meetings.calendar import series_ics
 from meetings.forms_lifecycle import FromTemplateForm, SeriesForm
 from meetings.models import Meeting, MeetingSeries, MeetingTemplate
 
@@ -131,7 +130,7 @@ def series_next_meeting(request, series_id: int):
 def series_ics_download(request, series_id: int):
     series = get_series_for_user(request, series_id)
     try:
-        data = series_ics(series)
+        data = series_rules.series_ics(series)
     except ValidationError:
         messages.error(request, _("该系列还没有完整的重复规则,无法导出日历。"))
         return redirect(series)
@@ -164,7 +163,7 @@ def template_use(request, template_id: int):
     form = FromTemplateForm(request.POST or None, template=template)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting = lifecycle.meeting_create_from_template(
+            meeting = services.meeting_create_from_template(
                 template=template,
                 by=request.user,
                 starts_at=form.cleaned_data["starts_at"],

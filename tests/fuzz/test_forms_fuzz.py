@@ -99,7 +99,7 @@ TABLE = {
     "meetings:series_next": NONE,
     "meetings:template_use": Entry((FromTemplateForm,)),
     "meetings:template_delete": NONE,
-    "meetings:calendar": NONE,
+    "meetings_calendar:calendar": NONE,
     # meetings: the editor (JSON; fuzzed in depth by test_editor_fuzz.py)
     "meetings:editor": NONE,
     "meetings:editor_save": EDITOR,

@@ -121,7 +121,7 @@ def test_weekly_biweekly_and_monthly_day_rules():
 def test_private_feed_lists_attended_meetings_and_stops_after_reset(client, client_for, owner, invited):
     other = MeetingFactory(title="与我无关的会议")
     feed = calendar_feed_for(user=owner)
-    url = reverse("meetings:calendar_feed", args=[feed.token])
+    url = reverse("meetings_calendar:calendar_feed", args=[feed.token])
     response = client.get(url)  # no login: calendar apps cannot log in
     assert response.status_code == 200
     calendar = Calendar.from_ical(response.content)
@@ -129,20 +129,20 @@ def test_private_feed_lists_attended_meetings_and_stops_after_reset(client, clie
     assert titles == ["季度运营会议"]
     assert other.title not in response.content.decode()
 
-    client_for(owner).post(reverse("meetings:calendar"))
+    client_for(owner).post(reverse("meetings_calendar:calendar"))
     client.logout()
     revoked = client.get(url)
     assert revoked.status_code == 404
     assert "页面不存在" in revoked.text
     new_token = calendar_feed_for(user=owner).token
     assert new_token != feed.token
-    assert client.get(reverse("meetings:calendar_feed", args=[new_token])).status_code == 200
+    assert client.get(reverse("meetings_calendar:calendar_feed", args=[new_token])).status_code == 200
 
 
 @pytest.mark.django_db
 def test_feed_query_count_does_not_grow(client, owner, chair, django_assert_max_num_queries):
     feed = calendar_feed_for(user=owner)
-    url = reverse("meetings:calendar_feed", args=[feed.token])
+    url = reverse("meetings_calendar:calendar_feed", args=[feed.token])
 
     def add(n):
         for _ in range(n):
