@@ -177,12 +177,13 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 # WhiteNoise serves STATIC_ROOT. In production collectstatic writes it with hashed, compressed copies
-# (deploy.md); elsewhere files are served straight from the source folders, so neither `make run` nor
-# the tests need a collectstatic step.
+# (deploy.md), with the editor's ES module imports pointing at the hashed names too (config/storage.py);
+# elsewhere files are served straight from the source folders, so neither `make run` nor the tests
+# need a collectstatic step.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
