@@ -220,7 +220,7 @@ def test_too_long_note_is_refused_and_kept(client_for, owner):
 def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
     # Occurrences run 26 weeks from the meeting's day: held on a Wednesday, that is 26 Fridays (held on
     # a Friday, the day itself would make 27).
-    meeting.starts_at = timezone.make_aware(datetime.datetime(2026, 3, 11, 10))
+    meeting.starts_at = datetime.datetime(2026, 3, 11, 10, tzinfo=timezone.get_default_timezone())
     meeting.save(update_fields=["starts_at"])
     response = client_for(chair).post(
         reverse("actions:meeting_action_add", args=[meeting.pk]),
