@@ -17,21 +17,11 @@ from functools import cache
 
 from django.conf import settings
 
-from actions.models import Reminder
+from actions.models import Reminder, ReminderPolicy, parse_days
+from meetings.models import Department
 
 Kind = Reminder.Kind
 DAY = datetime.timedelta(days=1)
-
-
-def parse_days(text: str) -> tuple[int, ...]:
-    """ "3, 1" → (3, 1). Raises ValueError for anything else."""
-    text = text.replace(",", ",").strip()
-    if not text:
-        return ()
-    days = tuple(int(part) for part in text.split(",") if part.strip())
-    if any(day < 0 for day in days):
-        raise ValueError(text)
-    return days
 
 
 @dataclass(frozen=True)
@@ -86,9 +76,6 @@ class RulesByDepartment:
 
     @classmethod
     def load(cls) -> "RulesByDepartment":
-        from actions.models import ReminderPolicy
-        from meetings.models import Department
-
         overrides = {p.department_id: p for p in ReminderPolicy.objects.all()}
         parents = dict(Department.objects.values_list("pk", "parent_id"))
         return cls(default_rules(), overrides, parents)
