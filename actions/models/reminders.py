@@ -25,6 +25,15 @@ def parse_days(text: str) -> tuple[int, ...]:
     return days
 
 
+class ReminderQuerySet(models.QuerySet):
+    def cancel_pending(self, *, action_id: int, reason: str) -> int:
+        """Cancel an item's reminders not yet sent: it was completed, cancelled, put on hold or re-dated.
+        Returns how many."""
+        return self.filter(action_id=action_id, state=Reminder.State.PENDING).update(
+            state=Reminder.State.CANCELLED, note=reason[:500]
+        )
+
+
 class Reminder(models.Model):
     """A reminder is a row with a unique key before it is a message, so it is never sent twice.
 
@@ -76,6 +85,8 @@ class Reminder(models.Model):
     # The planning pass that inserted the row: how a pass finds the rows it created and no others.
     batch = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReminderQuerySet.as_manager()
 
     class Meta:
         verbose_name = pgettext_lazy("model", "提醒")

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from actions import reminders
 from actions.models import ReminderPreference
+from actions.reminders import preferences, rules
 
 
 class ReminderPreferenceForm(forms.ModelForm):
@@ -22,14 +22,14 @@ class ReminderPreferenceForm(forms.ModelForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reminder_preferences(request):
-    preference = reminders.preference_for(request.user)
+    preference = preferences.preference_for(request.user)
     form = ReminderPreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        reminders.reminder_preference_save(user=request.user, **form.cleaned_data)
+        preferences.reminder_preference_save(user=request.user, **form.cleaned_data)
         messages.success(request, _("提醒设置已保存。"))
         return redirect("actions:reminder_preferences")
     return render(
         request,
         "actions/reminder_preferences.html",
-        {"form": form, "has_email": bool(request.user.email), "send_hour": reminders.conf("SEND_HOUR")},
+        {"form": form, "has_email": bool(request.user.email), "send_hour": rules.conf("SEND_HOUR")},
     )

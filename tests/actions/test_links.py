@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
-from actions import links, reminders
+from actions import links
 from actions.models import ActionItem, ProgressEntry, Reminder, ReminderPreference, Status, UsedLink
+from actions.reminders import planning, sending
 from tests.factories import UserFactory, make_action
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -290,9 +291,9 @@ def at_planning():
 
 
 def _reminder_mail(recipient):
-    planned = reminders.plan(now=PLANNING, enqueue=False).new_ids
+    planned = planning.plan(now=PLANNING, enqueue=False).new_ids
     reminder = Reminder.objects.get(pk__in=planned, recipient=recipient, action__isnull=False)
-    reminders.send_reminder(reminder.pk)
+    sending.send_reminder(reminder.pk)
     message = mail.outbox[-1]
     return message.body, message.alternatives[0][0]
 

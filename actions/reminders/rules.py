@@ -1,6 +1,6 @@
 """When each reminder is due: pure functions of a day, a deadline and the rules in force.
 
-The planner (actions/reminders.py) asks these functions, for one recipient's "today", which slot of
+The planner (actions/reminders/planning.py) asks these functions, for one recipient's "today", which slot of
 each kind has been reached. A slot is the day the rules planned a reminder for. Only the latest slot
 reached is ever returned, so after downtime each missed reminder goes out once, not once per missed
 day; an upcoming reminder is only returned while the due date is still ahead (afterwards the overdue
@@ -24,6 +24,11 @@ Kind = Reminder.Kind
 DAY = datetime.timedelta(days=1)
 
 
+def conf(name: str):
+    """One entry of the REMINDERS setting (config/settings.py)."""
+    return settings.REMINDERS[name]
+
+
 @dataclass(frozen=True)
 class Rules:
     upcoming_days: tuple[int, ...] = (3, 1)
@@ -38,14 +43,13 @@ class Rules:
 
 
 def default_rules() -> Rules:
-    conf = settings.REMINDERS
     return Rules(
-        upcoming_days=tuple(conf["UPCOMING_DAYS"]),
-        overdue_first_day=conf["OVERDUE_FIRST_DAY"],
-        overdue_every_days=conf["OVERDUE_EVERY_DAYS"],
-        escalation_days=tuple(conf["ESCALATION_DAYS"]),
-        quiet_weekdays=frozenset(conf["QUIET_WEEKDAYS"]),
-        digest_weekday=conf["DIGEST_WEEKDAY"],
+        upcoming_days=tuple(conf("UPCOMING_DAYS")),
+        overdue_first_day=conf("OVERDUE_FIRST_DAY"),
+        overdue_every_days=conf("OVERDUE_EVERY_DAYS"),
+        escalation_days=tuple(conf("ESCALATION_DAYS")),
+        quiet_weekdays=frozenset(conf("QUIET_WEEKDAYS")),
+        digest_weekday=conf("DIGEST_WEEKDAY"),
     )
 
 
@@ -118,7 +122,7 @@ def local_now(now: datetime.datetime, time_zone: str) -> datetime.datetime:
 def planning_day(now: datetime.datetime, time_zone: str) -> datetime.date | None:
     """The recipient's today once the sending hour has come there; None before it (nothing is due)."""
     local = local_now(now, time_zone)
-    if local.hour < settings.REMINDERS["SEND_HOUR"]:
+    if local.hour < conf("SEND_HOUR"):
         return None
     return local.date()
 
