@@ -80,11 +80,17 @@ def _headline(due: datetime.date | None, today: datetime.date) -> str:
 
 
 def _escalation_level(reminder: Reminder) -> int:
-    """Level 1 or 2: how many escalation days of the default rules the slot has reached."""
+    """Level 1 or 2: the level the slot reached under the rules the planner used for the item, those of
+    its department (rules.item_department)."""
     if reminder.kind != Kind.ESCALATION or reminder.due_date is None:
         return 0
-    days = (reminder.slot - reminder.due_date).days
-    return max(1, sum(1 for d in rules.default_rules().escalation_days if d <= days))
+    owners = [
+        (owner.role, owner.user_id, owner.department_id, owner.user.department_id if owner.user_id else None)
+        for owner in reminder.action.owners.all()
+    ]
+    item_rules = rules.RulesByDepartment.load().for_department(rules.item_department(owners))
+    reached = rules.escalation_level((reminder.slot - reminder.due_date).days, item_rules)
+    return reached[0] if reached else 1
 
 
 def _message(reminder: Reminder, recipient, subject: str, text: str, html: str) -> EmailMultiAlternatives:

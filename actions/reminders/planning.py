@@ -202,18 +202,16 @@ class _Planner:
     def plan_item(self, item, owners, last_entry) -> list[Planned]:
         action_id, due, deadline_kind, checkin_days, created_at, updated_at, chair_id = item
         leads, answering = [], []  # (user_id, role); leads also feed escalation
-        policy_department = None
         for role, user_id, department_id, user_department_id in owners:
             # A department owner is answered for by its head.
             person = user_id if user_id is not None else self.departments.get(department_id)
             home = user_department_id if user_id is not None else department_id
             if role == LEAD:
-                policy_department = home if policy_department is None else policy_department
                 # Escalate even when the lead has left: that is when a manager must step in.
                 leads.append((person, home, department_id is not None))
             if person is not None and person not in self.inactive:
                 answering.append((person, role))
-        item_rules = self.rules.for_department(policy_department)
+        item_rules = self.rules.for_department(rules.item_department(owners))
         out = []
         seen = set()
         for person, role in answering:

@@ -17,7 +17,7 @@ from functools import cache
 
 from django.conf import settings
 
-from actions.models import Reminder, ReminderPolicy, parse_days
+from actions.models import ActionOwner, Reminder, ReminderPolicy, parse_days
 from meetings.models import Department
 
 Kind = Reminder.Kind
@@ -66,6 +66,17 @@ def apply_override(rules: Rules, override) -> Rules:
         quiet = () if override.quiet_weekdays.strip() == "-" else parse_days(override.quiet_weekdays)
         changes["quiet_weekdays"] = frozenset(quiet)
     return replace(rules, **changes)
+
+
+def item_department(owners) -> int | None:
+    """The department whose rules an item follows: that of its first lead owner (a person's own
+    department, or the lead department itself) that has one. `owners`: (role, user_id, department_id,
+    the user's department_id) in the owners' order, leads first."""
+    for role, user_id, department_id, user_department_id in owners:
+        home = user_department_id if user_id is not None else department_id
+        if role == ActionOwner.Role.LEAD and home is not None:
+            return home
+    return None
 
 
 class RulesByDepartment:
@@ -153,16 +164,22 @@ def owner_slot(today: datetime.date, due: datetime.date | None, rules: Rules):
     return Kind.OVERDUE, due + (first + step * every) * DAY, overdue
 
 
+def escalation_level(overdue: int, rules: Rules) -> tuple[int, int] | None:
+    """The escalation level `overdue` days have reached, with the escalation day that reached it: level
+    1 at the first escalation day, level 2 at the second. None before the first."""
+    levels = [(level, d) for level, d in enumerate(sorted(rules.escalation_days), start=1) if overdue >= d]
+    return levels[-1] if levels else None
+
+
 def escalation_slot(today: datetime.date, due: datetime.date | None, rules: Rules):
-    """Level 1 at the first escalation day, level 2 at the second: once per item and level. After
-    downtime only the highest level reached is sent."""
+    """One escalation per item and level (escalation_level). After downtime only the highest level
+    reached is sent."""
     if due is None or rules.is_quiet(today):
         return None
-    overdue = (today - due).days
-    levels = [(level, d) for level, d in enumerate(sorted(rules.escalation_days), start=1) if overdue >= d]
-    if not levels:
+    reached = escalation_level((today - due).days, rules)
+    if reached is None:
         return None
-    level, days = levels[-1]
+    level, days = reached
     return Kind.ESCALATION, due + days * DAY, level
 
 

@@ -56,6 +56,30 @@ def test_escalation_levels_at_7_and_14_days_only_the_highest_reached():
     assert rules.escalation_slot(day(30), due, RULES) == (Kind.ESCALATION, day(7), 2)
 
 
+@pytest.mark.parametrize(
+    ("overdue", "days", "expected"),
+    [
+        (6, (7, 14), None),
+        (7, (7, 14), (1, 7)),
+        (13, (7, 14), (1, 7)),
+        (14, (7, 14), (2, 14)),
+        (10, (3, 10), (2, 10)),
+        (10, (10, 3), (2, 10)),  # a department's days in any order
+    ],
+)
+def test_escalation_level_counts_the_escalation_days_reached(overdue, days, expected):
+    assert rules.escalation_level(overdue, rules.Rules(escalation_days=days)) == expected
+
+
+def test_an_item_follows_the_department_of_its_first_lead_that_has_one():
+    lead, support = "lead", "support"
+    # (role, user_id, department_id, the user's department_id)
+    assert rules.item_department([(lead, 1, None, 10), (lead, 2, None, 20)]) == 10
+    assert rules.item_department([(lead, 1, None, None), (lead, None, 30, None)]) == 30
+    assert rules.item_department([(support, 1, None, 10), (lead, 2, None, 20)]) == 20
+    assert rules.item_department([(support, 1, None, 10)]) is None
+
+
 def test_checkin_every_n_days_without_progress():
     last = day(-14)
     assert rules.checkin_slot(day(-1), last, 14, RULES) is None  # Sunday (and only 13 days)

@@ -8,7 +8,14 @@ import time_machine
 from django.core import mail
 
 from actions import links
-from actions.models import Notification, ProgressEntry, Reminder, ReminderPreference, Status
+from actions.models import (
+    Notification,
+    ProgressEntry,
+    Reminder,
+    ReminderPolicy,
+    ReminderPreference,
+    Status,
+)
 from actions.reminders import preferences, sending
 from tests.actions.reminder_helpers import beijing, day, plan_at
 from tests.factories import DecisionFactory, UserFactory, make_action
@@ -93,6 +100,18 @@ def test_escalation_email_names_the_lead_and_carries_no_one_click_links(overdue,
     assert message.subject == "【行动项逾期升级】提交复杂审批流程优化方案(逾期7天,第1级)"
     assert "王芳牵头的行动项" in message.body and "请您督办" in message.body
     assert _links_in(message.body, "标记完成") == [] and _links_in(message.body, "更新进度") == []
+
+
+def test_escalation_email_gives_the_level_the_departments_own_days_reached(overdue, chair, department):
+    """The owner's department escalates at 3 and 10 days: 10 days overdue is its level 2, in the e-mail
+    as in the plan (the default days, 7 and 14, would make it level 1)."""
+    ReminderPolicy.objects.create(department=department, escalation_days="3,10")
+    plan_at(day(7))  # 10 days overdue
+    reminder = planned(kind=Kind.ESCALATION, recipient=chair)
+    assert reminder.slot == day(7)
+    send(reminder.pk, on=day(7))
+    (message,) = mail.outbox
+    assert message.subject == "【行动项逾期升级】提交复杂审批流程优化方案(逾期10天,第2级)"
 
 
 def test_upcoming_and_due_today_subjects(owner):
