@@ -1,22 +1,14 @@
 """提醒设置: how the signed-in user wants to be reminded (individual reminders or the weekly digest
 only, e-mail and group robots on or off, time zone). The in-app bell is always on."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from actions.models import ReminderPreference
+from actions.forms import ReminderPreferenceForm
 from actions.reminders import preferences, rules
-
-
-class ReminderPreferenceForm(forms.ModelForm):
-    class Meta:
-        model = ReminderPreference
-        fields = ["mode", "support_reminders", "email", "robot", "time_zone"]
-        widgets = {"mode": forms.RadioSelect}
 
 
 @login_required

@@ -74,6 +74,8 @@ def test_opening_a_progress_link_offers_the_current_progress(client_for, action,
     response = client_for(owner).get(link_path(action, owner, links.PROGRESS))
     assert 'name="progress" id="id_progress" value="40"' in response.text
     assert "确认更新进度" in response.text
+    # The item page's form, in the link page's own words.
+    assert ">当前进度(%)</label>" in response.text and ">进展说明(可选)</label>" in response.text
 
 
 @pytest.mark.django_db
