@@ -38,6 +38,9 @@ SEND_REMINDER = "actions.tasks.send_reminder"
 SEND_ROBOT_CHANNEL = "actions.send_robot_channel"
 
 
+# Sending -------------------------------------------------------------------------------------------
+
+
 class RetryLater(Exception):
     """A transient failure: the row is pending again and should be retried after `countdown` s."""
 
@@ -156,6 +159,9 @@ def deliver(reminder: Reminder) -> None:
     reminder_fan_out(reminder=reminder)
 
 
+# Fan-out: the in-app bell and the group robots -----------------------------------------------------
+
+
 def channels_for_action(action):
     """The enabled robots of the item's meeting: its organising department's and its series'."""
     meeting = action.meeting
@@ -195,7 +201,7 @@ def reminder_fan_out(*, reminder: Reminder) -> list[int]:
     return channel_ids
 
 
-# Queueing --------------------------------------------------------------------------------------------
+# Queueing ------------------------------------------------------------------------------------------
 
 
 def enqueue_now(reminder_ids: list[int]) -> int:
