@@ -7,10 +7,11 @@ class ActionsConfig(AppConfig):
     verbose_name = _("行动项")
 
     def ready(self):
-        from actions import channels, hooks, reminders
+        from actions import channels, hooks
+        from actions.reminders import planning
         from config import outbox
 
-        outbox.register("reminders", reminders.recover)
+        outbox.register("reminders", planning.recover)
         outbox.register("robot deliveries", channels.recover)
         # What action items add to meetings (meetings.hooks): actions builds on meetings, never the reverse.
         hooks.register()

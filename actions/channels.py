@@ -1,11 +1,10 @@
-"""Group chat robots as a reminder channel, and the in-app notification every reminder also becomes.
+"""Group chat robots as a reminder channel: sending their deliveries, testing and managing them.
 
-The send task of a reminder calls `reminder_fan_out` once it has claimed the row. Fan-out writes rows
-with unique keys (one notification per reminder, one robot delivery per reminder and channel), so a
-retried task or a second worker adds nothing. The robot deliveries are then sent by
-`robot_channel_drain`, one channel at a time: it takes a slot from the rate limiter shared by all
-workers, and posts every pending delivery of that robot as ONE message, so a burst of reminders is
-batched under the platform's limit instead of being refused by it.
+A reminder's send writes its robot deliveries (actions.reminders.sending.reminder_fan_out: one row per
+reminder and channel, with a unique key) and queues a drain of each channel. `robot_channel_drain`
+sends one channel at a time: it takes a slot from the rate limiter shared by all workers, and posts
+every pending delivery of that robot as ONE message, so a burst of reminders is batched under the
+platform's limit instead of being refused by it.
 """
 
 import dataclasses
@@ -21,11 +20,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from actions.models import DeliveryState, Notification, Reminder, RobotChannel, RobotDelivery
+from actions.models import DeliveryState, Reminder, RobotChannel, RobotDelivery
 from actions.ratelimit import limiter_for
-from actions.reminder_policy import outdated
+from actions.reminders import sending
+from actions.reminders.messages import message_day
+from actions.reminders.rules import outdated
 from actions.robots import RobotMessage, RobotRejected, TransientRobotError
-from config import outbox
 from meetings.templatetags.minutes import enumeration, long_date
 
 logger = logging.getLogger(__name__)
@@ -37,62 +37,6 @@ BATCH_MAX = 50
 def _stale_cutoff(now=None) -> datetime.datetime:
     """A delivery claimed before this by a worker that never finished it is claimed again."""
     return (now or timezone.now()) - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
-
-
-def _wants_robot(recipient) -> bool:
-    """The recipient's channel preference; robots are on unless the user turned them off."""
-    try:
-        from actions.reminders import wants
-    except ImportError:
-        return True
-    return wants(recipient, "robot")
-
-
-def channels_for_action(action):
-    """The enabled robots of the item's meeting: its organising department's and its series'."""
-    meeting = action.meeting
-    if meeting is None or (meeting.department_id is None and meeting.series_id is None):
-        return RobotChannel.objects.none()
-    scope = Q()
-    if meeting.department_id:
-        scope |= Q(department_id=meeting.department_id)
-    if meeting.series_id:
-        scope |= Q(series_id=meeting.series_id)
-    return RobotChannel.objects.filter(scope, enabled=True)
-
-
-@transaction.atomic
-def reminder_fan_out(*, reminder: Reminder) -> list[int]:
-    """The in-app notification (always) and one robot delivery per channel (when wanted). Safe to call
-    any number of times for one reminder. Returns the IDs of the channels given something to send."""
-    Notification.objects.get_or_create(
-        reminder=reminder,
-        defaults={
-            "recipient_id": reminder.recipient_id,
-            "action_id": reminder.action_id,
-            "kind": reminder.kind,
-        },
-    )
-    # The weekly digest has no item: it is personal and stays out of group chats.
-    if reminder.action_id is None or not _wants_robot(reminder.recipient):
-        return []
-    channel_ids = list(channels_for_action(reminder.action).values_list("pk", flat=True))
-    if not channel_ids:
-        return []
-    RobotDelivery.objects.bulk_create(
-        [RobotDelivery(reminder=reminder, channel_id=channel_id) for channel_id in channel_ids],
-        ignore_conflicts=True,
-    )
-    enqueue_drain(channel_ids)
-    return channel_ids
-
-
-def enqueue_drain(channel_ids) -> None:
-    """Queue a drain of each channel after commit. A broker that is down must not break the caller: the
-    deliveries stay pending and the outbox sweep queues them again."""
-    from actions.robot_tasks import send_robot_channel
-
-    outbox.enqueue_on_commit(send_robot_channel, [(channel_id,) for channel_id in channel_ids])
 
 
 def channels_with_pending(now=None) -> list[int]:
@@ -111,18 +55,13 @@ def channels_with_pending(now=None) -> list[int]:
 def recover(now) -> int:
     """The outbox sweep's share: a drain for every robot with deliveries left behind (broker down when
     they were written, or a worker killed while sending). Draining twice is harmless."""
-    from actions.robot_tasks import send_robot_channel
-
-    channel_ids = channels_with_pending(now)
-    return outbox.enqueue(send_robot_channel, [(channel_id,) for channel_id in channel_ids])
+    return sending.drain_now(channels_with_pending(now))
 
 
 def no_longer_current(reminder: Reminder) -> bool:
     """A delivery that waited (rate limit, outage) goes out only while its reminder still says the
     truth, on the recipient's day as for the e-mail: the item open and still due on the date the
     reminder was planned against, an "upcoming" reminder still ahead of that date."""
-    from actions.reminders import message_day
-
     action = reminder.action
     if action is None or not action.is_open:
         return True
@@ -324,14 +263,12 @@ def robot_channel_save(*, channel: RobotChannel, by) -> RobotChannel:
 def reminder_resend(*, reminder: Reminder, by) -> bool:
     """Send a failed reminder again: the reminder itself if it failed (its e-mail, then the fan-out), and
     its failed robot deliveries. What was sent already is not sent again. Returns False if nothing failed."""
-    from actions.reminders import reminder_resend as resend_reminder_row
-
-    resent = reminder.state == Reminder.State.FAILED and resend_reminder_row(reminder=reminder)
+    resent = reminder.state == Reminder.State.FAILED and sending.reminder_resend(reminder=reminder)
     failed = reminder.robot_deliveries.filter(state=DeliveryState.FAILED)
     channel_ids = sorted(set(failed.values_list("channel_id", flat=True)))
     if channel_ids:
         failed.update(state=DeliveryState.PENDING, claimed_at=None, attempts=0)
-        enqueue_drain(channel_ids)
+        sending.enqueue_drain(channel_ids)
     if resent or channel_ids:
         logger.info("Reminder %s resent by user %s", reminder.pk, by.pk)
         return True

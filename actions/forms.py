@@ -1,8 +1,16 @@
+"""The forms of the actions app: an item added from the minutes, the owners' forms of 我的行动项 and the
+item page (also used by the one-click links of reminder e-mails), the managers' bulk changes, and 提醒设置."""
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ActionItem, ActionOwner, DeadlineKind, Status, local_today
+from actions.filters import MarkInvalidMixin, PlainSelect
+from actions.models import ActionItem, ActionOwner, DeadlineKind, ReminderPreference, Status, local_today
 from meetings.forms import (
     IdsChoiceField,
     PeopleChoiceField,
@@ -284,6 +292,150 @@ class OwnersForm(_CrispyForm, forms.Form):
             + [(u, support) for u in data["support_users"]]
             + [(d, support) for d in data["support_departments"]]
         )
+
+
+# The bulk changes of 部门行动项 and 全部行动项 (views/manage.py).
+
+
+class GroupedPlainSelect(PlainSelect):
+    """PlainSelect with its <optgroup>s: 人员 and 部门 in the new-lead picker."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        selected = mark_safe(" selected")
+        groups = []
+        for group, options, _index in widget["optgroups"]:
+            rendered = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                ((o["value"], selected if o["selected"] else "", o["label"]) for o in options),
+            )
+            groups.append(
+                format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered
+            )
+        attributes = forms.utils.flatatt(widget["attrs"])
+        return format_html(
+            '<select name="{}"{}>{}</select>', widget["name"], attributes, mark_safe("".join(groups))
+        )
+
+
+class LeadChoiceField(forms.ChoiceField):
+    """A person or a department among the candidates, posted as "user-<pk>" or "department-<pk>" and
+    cleaned to the User or the Department."""
+
+    widget = GroupedPlainSelect
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.set_candidates(User.objects.none(), [])
+
+    def set_candidates(self, people, departments) -> None:
+        self.people, self.departments = people, departments
+        self.choices = self._options  # a callable: read only when the select is rendered
+
+    def _options(self):
+        return [
+            ("", "—"),
+            (gettext("人员"), [(f"user-{user.pk}", user.display_name) for user in self.people]),
+            (
+                gettext("部门"),
+                [(f"department-{department.pk}", department.name) for department in self.departments],
+            ),
+        ]
+
+    def validate(self, value):
+        # ChoiceField would list every candidate to check the value; to_python has looked it up.
+        forms.Field.validate(self, value)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        kind, _sep, pk = value.partition("-")
+        found = None
+        if kind == "user" and pk.isdigit():
+            found = self.people.filter(pk=pk).first()
+        elif kind == "department":
+            found = next((d for d in self.departments if str(d.pk) == pk), None)
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+class BulkForm(MarkInvalidMixin, forms.Form):
+    REASSIGN, DEADLINE, CANCEL = "reassign", "deadline", "cancel"
+
+    items = IdsChoiceField(
+        queryset=ActionItem.objects.all(),
+        error_messages={
+            "required": _("请先在列表中勾选要处理的行动项。"),
+            "invalid_choice": _("所选的行动项不存在。"),
+            "invalid_pk_value": _("所选的行动项不存在。"),
+        },
+    )
+    operation = forms.ChoiceField(
+        label=_("批量操作"),
+        choices=[
+            ("", _("请选择操作")),
+            (REASSIGN, _("更换牵头人")),
+            (DEADLINE, _("修改完成时限")),
+            (CANCEL, _("取消事项")),
+        ],
+        error_messages={"required": _("请选择要执行的操作。")},
+    )
+    lead = LeadChoiceField(
+        label=_("新牵头人"),
+        required=False,
+        help_text=_("更换牵头人时"),
+        error_messages={
+            "invalid_choice": _(
+                "新牵头人只能交给您所管理部门的成员或这些部门;交给其他人后,事项就不在部门行动项里了。"
+            )
+        },
+    )
+    new_due_date = forms.DateField(
+        label=_("新完成时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": _("日期格式不正确,请按“2026-11-22”的格式填写。")},
+    )
+    reason = bounded_text(500, label=_("原因"), required=False, help_text=_("改时限、取消时必填"))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].set_candidates(*candidates)  # (people, departments): _lead_candidates
+        for name, field in self.fields.items():
+            if name != "items":
+                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+                field.widget.attrs["class"] = f"{css} {css}-sm"
+
+    def clean(self):
+        cleaned = super().clean()
+        operation, reason = cleaned.get("operation"), cleaned.get("reason", "").strip()
+        if operation == self.REASSIGN and not cleaned.get("lead") and "lead" not in self.errors:
+            self.add_error("lead", gettext("请选择新的牵头人。"))
+        if operation == self.DEADLINE:
+            if not cleaned.get("new_due_date") and "new_due_date" not in self.errors:
+                self.add_error("new_due_date", gettext("请填写新的完成时限。"))
+            elif cleaned.get("new_due_date"):
+                try:
+                    check_new_due_date(cleaned["new_due_date"])  # the rule of the owner's own request
+                except ValidationError as error:
+                    self.add_error("new_due_date", error)
+        if operation in (self.DEADLINE, self.CANCEL) and not reason:
+            self.add_error("reason", gettext("修改完成时限或取消事项时请说明原因。"))
+        cleaned["reason"] = reason
+        return cleaned
+
+
+# 提醒设置 (views/preferences.py).
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    class Meta:
+        model = ReminderPreference
+        fields = ["mode", "support_reminders", "email", "robot", "time_zone"]
+        widgets = {"mode": forms.RadioSelect}
 
 
 class ReviewUpdateForm(forms.Form):

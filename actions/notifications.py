@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import DeadlineChange, Notification
+from actions.policy import deadline_deciders
 
 
 def unread_count(user) -> int:
@@ -43,8 +44,6 @@ def _notify(*, change: DeadlineChange, kind: str, recipients) -> None:
 def notify_deadline_requested(*, change: DeadlineChange) -> None:
     """Tell each person who may decide a new deadline request about it, once, in the bell (always on,
     like the reminders' in-app channel). Opening it leads to the item page, where they decide."""
-    from actions.policy import deadline_deciders
-
     _notify(
         change=change,
         kind=Notification.DEADLINE_REQUESTED,

@@ -1,14 +1,16 @@
-"""The robot send task: thin, takes a channel ID, safe to run any number of times."""
+"""The robot send task: thin, takes a channel ID, safe to run any number of times. It is queued by its
+name (actions.reminders.sending), so the code it runs never imports this module."""
 
 from celery import shared_task
 from django.conf import settings
 
 from actions import channels
+from actions.reminders import sending
 
 
 @shared_task(
     bind=True,
-    name="actions.send_robot_channel",
+    name=sending.SEND_ROBOT_CHANNEL,
     acks_late=True,
     max_retries=None,  # waiting for the rate limit is not a failure; transient errors count below
     time_limit=60,

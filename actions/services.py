@@ -20,6 +20,7 @@ from actions.models import (
     Priority,
     ProgressEntry,
     Recurrence,
+    Reminder,
     Status,
 )
 from meetings.models import Department, User
@@ -45,9 +46,7 @@ def _locked(action: ActionItem) -> ActionItem:
 
 def _cancel_reminders(action: ActionItem, reason: str) -> None:
     """Reminders planned for the item's old state must not go out (done, cancelled, re-dated)."""
-    from actions.reminders import cancel_pending
-
-    cancel_pending(action_id=action.pk, reason=reason)
+    Reminder.objects.cancel_pending(action_id=action.pk, reason=reason)
 
 
 def _owner_label(owner: ActionOwner) -> str:

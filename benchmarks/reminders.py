@@ -139,13 +139,13 @@ class QueryCounter:
 def measured_pass(now, **kwargs):
     from django.db import connection
 
-    from actions import reminders
+    from actions.reminders import planning
 
     counter = QueryCounter()
     tracemalloc.start()
     started = time.perf_counter()
     with connection.execute_wrapper(counter):
-        result = reminders.plan(now=now, **kwargs)
+        result = planning.plan(now=now, **kwargs)
     elapsed = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
@@ -166,7 +166,7 @@ def send_throughput(reminder_ids: list[int], concurrency: int, smtp_port: int) -
     them all. Returns messages per second."""
     from django.db import connection
 
-    from actions import reminders
+    from actions.reminders import sending
     from config.celery import app
 
     queue = f"bench-{uuid.uuid4().hex[:8]}"
@@ -206,7 +206,7 @@ def send_throughput(reminder_ids: list[int], concurrency: int, smtp_port: int) -
         inbox = INBOX
         before = inbox.count
         started = time.perf_counter()
-        reminders.enqueue_now(reminder_ids)
+        sending.enqueue_now(reminder_ids)
         while inbox.count - before < len(reminder_ids):
             if time.perf_counter() - started > 600:
                 raise SystemExit(f"Only {inbox.count - before} of {len(reminder_ids)} arrived in 10 minutes")
@@ -233,8 +233,8 @@ def main():
     from aiosmtpd.controller import Controller
     from django.db import connection
 
-    from actions import reminders
     from actions.models import Reminder, ReminderSweep
+    from actions.reminders import sending
 
     today = bench_day()
     now = datetime.datetime.combine(today, datetime.time(9, 30), zoneinfo.ZoneInfo("Asia/Shanghai"))
@@ -252,7 +252,7 @@ def main():
         f"peak memory {peak / 2**20:.1f} MiB, {queries} SQL queries"
     )
     started = time.perf_counter()
-    queued = reminders.enqueue_now(result.new_ids)
+    queued = sending.enqueue_now(result.new_ids)
     enqueue_time = time.perf_counter() - started
     print(f"enqueue after commit: {queued} send tasks in {enqueue_time:.2f} s")
     from config.celery import app

@@ -3,8 +3,8 @@ a crash is the same message (mail servers and clients drop the copy); two rows n
 
 import pytest
 
-from actions import reminders
 from actions.models import Reminder
+from actions.reminders import messages
 from meetings import notifications
 from meetings.models import Attendance, MeetingNotice
 from tests.actions.reminder_helpers import day, plan_at
@@ -18,7 +18,7 @@ def test_a_reminder_e_mail_built_twice_is_the_same_message(owner, meeting, setti
     make_action(lead=owner, meeting=meeting, title="完成经销商培训", due_date=day(-3))
     plan_at(day(0))
     first, second = Reminder.objects.filter(recipient=owner, kind=Reminder.Kind.OVERDUE).order_by("pk")
-    ids = [reminders.build_message(r).message()["Message-ID"] for r in (first, first, second)]
+    ids = [messages.build_message(r).message()["Message-ID"] for r in (first, first, second)]
     assert ids[0] == ids[1] == f"<reminder.{first.pk}@minutes.example.cn>"
     assert ids[2] == f"<reminder.{second.pk}@minutes.example.cn>"
 

@@ -4,7 +4,6 @@ A link never acts on GET: mail scanners and link previews open every link in an 
 the link will do and a confirm button; the POST re-checks everything and then acts.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,35 +15,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from actions import calendar, links, selectors
-from actions.forms import CompleteForm
+from actions.forms import CompleteForm, ProgressForm
 from actions.models import ActionItem, Status
 from actions.policy import access
 from config.errors import NotFound
-from meetings.forms import limit_text
 
-
-class LinkProgressForm(forms.Form):
-    progress = forms.IntegerField(
-        label=gettext_lazy("当前进度(%)"),
-        min_value=0,
-        max_value=100,
-        error_messages={
-            "required": gettext_lazy("请填写进度(0–100)。"),
-            "invalid": gettext_lazy("请输入 0 到 100 之间的整数。"),
-            "min_value": gettext_lazy("进度应在 0 到 100 之间。"),
-            "max_value": gettext_lazy("进度应在 0 到 100 之间。"),
-        },
-        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "min": 0, "max": 100}),
-    )
-    note = forms.CharField(
-        label=gettext_lazy("进展说明(可选)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit_text(self.fields["note"])
+# The link's page asks in its own words; the form and its checks are the item page's (ProgressForm).
+PROGRESS_LABELS = {
+    "progress_label": gettext_lazy("当前进度(%)"),
+    "note_label": gettext_lazy("进展说明(可选)"),
+}
 
 
 def _error_page(request, kind: str, *, status: int, action_id: int | None = None, message: str = ""):
@@ -98,7 +78,7 @@ def signed_link(request, token: str):
         status = 409 if request.method == "POST" else 200
         return _error_page(request, "closed", status=status, action_id=action.pk, message=closed)
 
-    form_class = CompleteForm if intent.purpose == links.COMPLETE else LinkProgressForm
+    form_class = CompleteForm if intent.purpose == links.COMPLETE else ProgressForm
     status = 200
     if request.method == "POST":
         form = form_class(request.POST)
@@ -122,7 +102,7 @@ def signed_link(request, token: str):
         status = 400
     else:
         form = form_class(initial={"progress": action.progress})
-    context = {"action": action, "form": form, "purpose": intent.purpose}
+    context = {"action": action, "form": form, "purpose": intent.purpose, **PROGRESS_LABELS}
     return render(request, "actions/link_confirm.html", context, status=status)
 
 

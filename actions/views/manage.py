@@ -5,7 +5,6 @@ FilterSet, so what a manager sees is exactly what they download."""
 from dataclasses import dataclass
 from functools import cached_property
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,23 +13,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from actions import exports, selectors, services
-from actions.filters import ActionItemFilter, MarkInvalidMixin, PlainSelect
-from actions.forms import check_new_due_date
+from actions.filters import ActionItemFilter
+from actions.forms import BulkForm
 from actions.models import OPEN_STATUSES, ActionItem, ActionOwner, Status
 from actions.policy import access, can_view_all_actions
 from actions.templatetags.manage_nav import managed_departments
 from actions.views.common import content_version
 from config.errors import NotFound
 from config.redirects import next_url as safe_next
-from meetings.forms import IdsChoiceField, active_people, bounded_text
-from meetings.models import Department, Meeting, User
+from meetings.forms import active_people
+from meetings.models import Department, Meeting
 
 PAGE_SIZE = 50
 DEPARTMENT, ALL = "department", "all"
@@ -210,139 +206,6 @@ def _lead_candidates(request, kind: str, departments: list[Department] | None = 
     if departments is None:
         departments = [d for d, _depth in _tree(list(wanted))]
     return people, departments
-
-
-class GroupedPlainSelect(PlainSelect):
-    """PlainSelect with its <optgroup>s: 人员 and 部门 in the new-lead picker."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        selected = mark_safe(" selected")
-        groups = []
-        for group, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((o["value"], selected if o["selected"] else "", o["label"]) for o in options),
-            )
-            groups.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group, rendered) if group else rendered
-            )
-        attributes = forms.utils.flatatt(widget["attrs"])
-        return format_html(
-            '<select name="{}"{}>{}</select>', widget["name"], attributes, mark_safe("".join(groups))
-        )
-
-
-class LeadChoiceField(forms.ChoiceField):
-    """A person or a department among the candidates, posted as "user-<pk>" or "department-<pk>" and
-    cleaned to the User or the Department."""
-
-    widget = GroupedPlainSelect
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.set_candidates(User.objects.none(), [])
-
-    def set_candidates(self, people, departments) -> None:
-        self.people, self.departments = people, departments
-        self.choices = self._options  # a callable: read only when the select is rendered
-
-    def _options(self):
-        return [
-            ("", "—"),
-            (_("人员"), [(f"user-{user.pk}", user.display_name) for user in self.people]),
-            (
-                _("部门"),
-                [(f"department-{department.pk}", department.name) for department in self.departments],
-            ),
-        ]
-
-    def validate(self, value):
-        # ChoiceField would list every candidate to check the value; to_python has looked it up.
-        forms.Field.validate(self, value)
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        kind, _sep, pk = value.partition("-")
-        found = None
-        if kind == "user" and pk.isdigit():
-            found = self.people.filter(pk=pk).first()
-        elif kind == "department":
-            found = next((d for d in self.departments if str(d.pk) == pk), None)
-        if found is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return found
-
-
-class BulkForm(MarkInvalidMixin, forms.Form):
-    REASSIGN, DEADLINE, CANCEL = "reassign", "deadline", "cancel"
-
-    items = IdsChoiceField(
-        queryset=ActionItem.objects.all(),
-        error_messages={
-            "required": gettext_lazy("请先在列表中勾选要处理的行动项。"),
-            "invalid_choice": gettext_lazy("所选的行动项不存在。"),
-            "invalid_pk_value": gettext_lazy("所选的行动项不存在。"),
-        },
-    )
-    operation = forms.ChoiceField(
-        label=gettext_lazy("批量操作"),
-        choices=[
-            ("", gettext_lazy("请选择操作")),
-            (REASSIGN, gettext_lazy("更换牵头人")),
-            (DEADLINE, gettext_lazy("修改完成时限")),
-            (CANCEL, gettext_lazy("取消事项")),
-        ],
-        error_messages={"required": gettext_lazy("请选择要执行的操作。")},
-    )
-    lead = LeadChoiceField(
-        label=gettext_lazy("新牵头人"),
-        required=False,
-        help_text=gettext_lazy("更换牵头人时"),
-        error_messages={
-            "invalid_choice": gettext_lazy(
-                "新牵头人只能交给您所管理部门的成员或这些部门;交给其他人后,事项就不在部门行动项里了。"
-            )
-        },
-    )
-    new_due_date = forms.DateField(
-        label=gettext_lazy("新完成时限"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("日期格式不正确,请按“2026-11-22”的格式填写。")},
-    )
-    reason = bounded_text(
-        500, label=gettext_lazy("原因"), required=False, help_text=gettext_lazy("改时限、取消时必填")
-    )
-
-    def __init__(self, *args, candidates, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lead"].set_candidates(*candidates)  # (people, departments): _lead_candidates
-        for name, field in self.fields.items():
-            if name != "items":
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs["class"] = f"{css} {css}-sm"
-
-    def clean(self):
-        cleaned = super().clean()
-        operation, reason = cleaned.get("operation"), cleaned.get("reason", "").strip()
-        if operation == self.REASSIGN and not cleaned.get("lead") and "lead" not in self.errors:
-            self.add_error("lead", _("请选择新的牵头人。"))
-        if operation == self.DEADLINE:
-            if not cleaned.get("new_due_date") and "new_due_date" not in self.errors:
-                self.add_error("new_due_date", _("请填写新的完成时限。"))
-            elif cleaned.get("new_due_date"):
-                try:
-                    check_new_due_date(cleaned["new_due_date"])  # the rule of the owner's own request
-                except ValidationError as error:
-                    self.add_error("new_due_date", error)
-        if operation in (self.DEADLINE, self.CANCEL) and not reason:
-            self.add_error("reason", _("修改完成时限或取消事项时请说明原因。"))
-        cleaned["reason"] = reason
-        return cleaned
 
 
 def _next_url(request) -> str:

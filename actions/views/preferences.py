@@ -1,35 +1,27 @@
 """提醒设置: how the signed-in user wants to be reminded (individual reminders or the weekly digest
 only, e-mail and group robots on or off, time zone). The in-app bell is always on."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from actions import reminders
-from actions.models import ReminderPreference
-
-
-class ReminderPreferenceForm(forms.ModelForm):
-    class Meta:
-        model = ReminderPreference
-        fields = ["mode", "support_reminders", "email", "robot", "time_zone"]
-        widgets = {"mode": forms.RadioSelect}
+from actions.forms import ReminderPreferenceForm
+from actions.reminders import preferences, rules
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def reminder_preferences(request):
-    preference = reminders.preference_for(request.user)
+    preference = preferences.preference_for(request.user)
     form = ReminderPreferenceForm(request.POST or None, instance=preference)
     if request.method == "POST" and form.is_valid():
-        reminders.reminder_preference_save(user=request.user, **form.cleaned_data)
+        preferences.reminder_preference_save(user=request.user, **form.cleaned_data)
         messages.success(request, _("提醒设置已保存。"))
         return redirect("actions:reminder_preferences")
     return render(
         request,
         "actions/reminder_preferences.html",
-        {"form": form, "has_email": bool(request.user.email), "send_hour": reminders.conf("SEND_HOUR")},
+        {"form": form, "has_email": bool(request.user.email), "send_hour": rules.conf("SEND_HOUR")},
     )

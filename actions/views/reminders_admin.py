@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from actions import channel_policy, channels
 from actions.models import Reminder
-from actions.reminder_log import ReminderLogFilter, reminders_for_log
+from actions.reminders.log import ReminderLogFilter, reminders_for_log
 from config.errors import NotFound
 from config.redirects import next_url
 

@@ -5,8 +5,8 @@ import zoneinfo
 
 import time_machine
 
-from actions import reminders
 from actions.models import Reminder
+from actions.reminders import planning
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 UTC = zoneinfo.ZoneInfo("UTC")
@@ -22,9 +22,9 @@ def beijing(on: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datet
     return datetime.datetime.combine(on, datetime.time(hour, minute), SHANGHAI).astimezone(UTC)
 
 
-def plan_at(on: datetime.date, hour: int = 9, minute: int = 0) -> reminders.PlanResult:
+def plan_at(on: datetime.date, hour: int = 9, minute: int = 0) -> planning.PlanResult:
     with time_machine.travel(beijing(on, hour, minute), tick=False):
-        return reminders.plan()
+        return planning.plan()
 
 
 def rows(**filters) -> list[tuple]:

@@ -17,6 +17,7 @@ from actions.models import (
     RobotDelivery,
     mask_webhook_url,
 )
+from actions.reminders import sending
 from tests.factories import MeetingFactory, make_action
 from tests.fake_robot import FakeRobotServer
 
@@ -92,8 +93,8 @@ def test_fan_out_twice_creates_one_notification_and_one_delivery_per_channel(
     second = make_channel(robot_server, department, platform="wecom", secret="", name="市场部企业微信群")
     make_channel(robot_server, department, enabled=False, name="停用的群")
     with django_capture_on_commit_callbacks() as callbacks:
-        channels.reminder_fan_out(reminder=reminder)
-        channels.reminder_fan_out(reminder=reminder)
+        sending.reminder_fan_out(reminder=reminder)
+        sending.reminder_fan_out(reminder=reminder)
 
     assert Notification.objects.filter(recipient=reminder.recipient, action=reminder.action).count() == 1
     assert sorted(RobotDelivery.objects.values_list("channel_id", flat=True)) == [first.pk, second.pk]
@@ -111,7 +112,7 @@ def test_fan_out_reaches_the_meeting_series_robot_too(owner, department, robot_s
     )
     make_channel(robot_server, department)  # another department's robot: not this meeting's
     reminder = make_reminder(make_action(lead=owner, meeting=meeting), owner)
-    assert channels.reminder_fan_out(reminder=reminder) == [series_robot.pk]
+    assert sending.reminder_fan_out(reminder=reminder) == [series_robot.pk]
 
 
 def test_recipient_who_turned_robots_off_still_gets_the_notification(reminder, department, robot_server):
@@ -119,7 +120,7 @@ def test_recipient_who_turned_robots_off_still_gets_the_notification(reminder, d
 
     ReminderPreference.objects.create(user=reminder.recipient, robot=False)
     make_channel(robot_server, department)
-    assert channels.reminder_fan_out(reminder=reminder) == []
+    assert sending.reminder_fan_out(reminder=reminder) == []
     assert Notification.objects.filter(reminder=reminder).exists()
     assert not RobotDelivery.objects.exists()
 
@@ -128,7 +129,7 @@ def test_one_delivery_arrives_as_signed_dingtalk_markdown_with_the_item_link(
     reminder, department, robot_server
 ):
     channel = make_channel(robot_server, department)
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     [result] = drain_until_done(channel)
 
     assert result.sent == 1
@@ -149,7 +150,7 @@ def test_several_pending_deliveries_go_out_as_one_message_listing_each_item(
     first = make_action(lead=owner, supports=[chair], meeting=meeting, title="整理客户名单")
     second = make_action(lead=owner, meeting=meeting, title="提交季度预算")
     for reminder in [make_reminder(first, owner), make_reminder(first, chair), make_reminder(second, owner)]:
-        channels.reminder_fan_out(reminder=reminder)
+        sending.reminder_fan_out(reminder=reminder)
 
     drain_until_done(channel)
 
@@ -178,7 +179,7 @@ def test_sixty_reminders_to_one_dingtalk_robot_arrive_without_rejection_under_th
     # Reminders arrive one by one, each followed by the drain its fan-out enqueues; a drain told to wait
     # leaves its deliveries pending for a later drain, which batches them.
     for action in actions:
-        channels.reminder_fan_out(reminder=make_reminder(action, owner))
+        sending.reminder_fan_out(reminder=make_reminder(action, owner))
         channels.robot_channel_drain(channel_id=channel.pk)
     drain_until_done(channel)
 
@@ -198,7 +199,7 @@ def test_sixty_reminders_to_one_dingtalk_robot_arrive_without_rejection_under_th
 
 def test_server_error_is_retried_then_succeeds(reminder, department, robot_server):
     channel = make_channel(robot_server, department)
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     robot_server.fail_next.append((502, "bad gateway", {}))
 
     first = channels.robot_channel_drain(channel_id=channel.pk)
@@ -214,7 +215,7 @@ def test_server_error_is_retried_then_succeeds(reminder, department, robot_serve
 
 def test_transient_failure_on_the_last_attempt_marks_failed(reminder, department, robot_server):
     channel = make_channel(robot_server, department)
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     robot_server.fail_next.append((503, "unavailable", {}))
     result = channels.robot_channel_drain(channel_id=channel.pk, final_attempt=True)
     assert result.failed == 1
@@ -225,7 +226,7 @@ def test_platform_error_code_marks_the_delivery_failed_with_the_platforms_messag
     reminder, department, robot_server
 ):
     channel = make_channel(robot_server, department, secret="SECwrong")
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     result = channels.robot_channel_drain(channel_id=channel.pk)
 
     delivery = RobotDelivery.objects.get()
@@ -236,7 +237,7 @@ def test_platform_error_code_marks_the_delivery_failed_with_the_platforms_messag
 
 def test_stale_claim_is_sent_by_a_later_drain(reminder, department, robot_server):
     channel = make_channel(robot_server, department)
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     RobotDelivery.objects.update(
         state=DeliveryState.SENDING,
         claimed_at=timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT + 60),
@@ -246,7 +247,7 @@ def test_stale_claim_is_sent_by_a_later_drain(reminder, department, robot_server
 
 def test_disabled_robot_sends_nothing(reminder, department, robot_server):
     channel = make_channel(robot_server, department)
-    channels.reminder_fan_out(reminder=reminder)
+    sending.reminder_fan_out(reminder=reminder)
     RobotChannel.objects.filter(pk=channel.pk).update(enabled=False)
     assert channels.robot_channel_drain(channel_id=channel.pk).failed == 1
     assert robot_server.received == []
@@ -255,7 +256,7 @@ def test_disabled_robot_sends_nothing(reminder, department, robot_server):
 def test_digest_reminder_becomes_a_notification_but_never_a_group_message(owner, department, robot_server):
     make_channel(robot_server, department)
     digest = Reminder.objects.create(recipient=owner, kind=Reminder.Kind.DIGEST, slot=timezone.localdate())
-    assert channels.reminder_fan_out(reminder=digest) == []
+    assert sending.reminder_fan_out(reminder=digest) == []
     assert Notification.objects.get().action is None
 
 

@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from actions import reminders
 from actions.models import Reminder
+from actions.reminders import sending
 from meetings.models import AgendaItem, Attendance, Decision, Meeting
 from tests.actions.reminder_helpers import beijing, day, plan_at
 from tests.factories import MeetingFactory, UserFactory, make_action
@@ -74,7 +74,7 @@ def test_the_reminder_e_mail_keeps_the_decision_from_an_uninvited_owner(scene):
     plan_at(day(0))
     reminder = Reminder.objects.get(kind=Reminder.Kind.OVERDUE, recipient=scene["lead"])
     with time_machine.travel(beijing(day(0), 9, 5), tick=False):
-        assert reminders.send_reminder(reminder.pk)
+        assert sending.send_reminder(reminder.pk)
     (message,) = [m for m in mail.outbox if m.to == [scene["lead"].email]]
     for text in (message.body, message.alternatives[0][0]):
         assert SECRET not in text

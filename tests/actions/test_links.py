@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail, signing
 from django.urls import reverse
 
-from actions import links, reminders
+from actions import links
 from actions.models import ActionItem, ProgressEntry, Reminder, ReminderPreference, Status, UsedLink
+from actions.reminders import planning, sending
 from tests.factories import UserFactory, make_action
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -73,6 +74,8 @@ def test_opening_a_progress_link_offers_the_current_progress(client_for, action,
     response = client_for(owner).get(link_path(action, owner, links.PROGRESS))
     assert 'name="progress" id="id_progress" value="40"' in response.text
     assert "确认更新进度" in response.text
+    # The item page's form, in the link page's own words.
+    assert ">当前进度(%)</label>" in response.text and ">进展说明(可选)</label>" in response.text
 
 
 @pytest.mark.django_db
@@ -290,9 +293,9 @@ def at_planning():
 
 
 def _reminder_mail(recipient):
-    planned = reminders.plan(now=PLANNING, enqueue=False).new_ids
+    planned = planning.plan(now=PLANNING, enqueue=False).new_ids
     reminder = Reminder.objects.get(pk__in=planned, recipient=recipient, action__isnull=False)
-    reminders.send_reminder(reminder.pk)
+    sending.send_reminder(reminder.pk)
     message = mail.outbox[-1]
     return message.body, message.alternatives[0][0]
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.channels import reminder_fan_out
 from actions.models import Notification, Reminder
+from actions.reminders.sending import reminder_fan_out
 from tests.factories import make_action
 
 

@@ -57,3 +57,34 @@ def test_beat_plans_every_ten_minutes_and_sends_nothing_itself(settings):
     assert entry["schedule"].minute == {0, 10, 20, 30, 40, 50} and len(entry["schedule"].hour) == 24
     send_task = app.tasks["actions.tasks.send_reminder"]
     assert send_task.acks_late and send_task.time_limit
+
+
+def test_code_queues_the_send_tasks_by_the_names_they_were_always_registered_under():
+    """Rows are handed to the workers by task name (the tasks import the code, not the reverse); the
+    names must not change, or the tasks queued before a deploy would find no task after it."""
+    from actions.reminders import sending
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    assert sending.SEND_REMINDER == "actions.tasks.send_reminder"
+    assert sending.SEND_ROBOT_CHANNEL == "actions.send_robot_channel"
+    assert {sending.SEND_REMINDER, sending.SEND_ROBOT_CHANNEL} <= set(app.tasks)
+
+
+def test_queueing_by_name_never_raises_when_the_broker_is_down():
+    from actions.reminders import sending
+    from config.celery import app
+
+    def forget_connections():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"  # nothing listens there
+    forget_connections()
+    try:
+        assert sending.enqueue_now([1, 2]) == 0
+        assert sending.drain_now([1]) == 0
+    finally:
+        app.conf.broker_url = original
+        forget_connections()

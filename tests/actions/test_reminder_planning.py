@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from actions import reminders, services
+from actions import services
 from actions.models import (
     ActionItem,
     ActionOwner,
@@ -18,6 +18,7 @@ from actions.models import (
     ReminderSweep,
     Status,
 )
+from actions.reminders import planning, sending
 from tests.actions.reminder_helpers import beijing, day, plan_at, rows
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
@@ -254,7 +255,7 @@ def test_recovery_requeues_stale_claims_and_lost_rows(owner):
     make_action(lead=owner, due_date=day(0))
     first, second = plan_at(day(0), 9).new_ids[:2]
     with time_machine.travel(beijing(day(0), 9, 1), tick=False):
-        assert reminders.claim(first)  # a worker took it … and died
+        assert sending.claim(first)  # a worker took it … and died
     assert plan_at(day(0), 9, 10).recovered_ids == []  # too recent to call it lost
     result = plan_at(day(0), 9, 30)
     assert set(result.recovered_ids) >= {first, second}
@@ -265,7 +266,7 @@ def test_recovery_requeues_stale_claims_and_lost_rows(owner):
 def test_dry_run_keeps_nothing(owner):
     make_action(lead=owner, due_date=day(0))
     with time_machine.travel(beijing(day(0)), tick=False):
-        result = reminders.plan(dry_run=True)
+        result = planning.plan(dry_run=True)
     assert sorted(p.kind for p in result.planned) == [Kind.DIGEST, Kind.DUE_TODAY]
     assert Reminder.objects.count() == 0
     assert plan_at(day(0)).new_ids  # a real pass afterwards still plans them

@@ -7,8 +7,16 @@ import pytest
 import time_machine
 from django.core import mail
 
-from actions import links, reminders
-from actions.models import Notification, ProgressEntry, Reminder, ReminderPreference, Status
+from actions import links
+from actions.models import (
+    Notification,
+    ProgressEntry,
+    Reminder,
+    ReminderPolicy,
+    ReminderPreference,
+    Status,
+)
+from actions.reminders import preferences, sending
 from tests.actions.reminder_helpers import beijing, day, plan_at
 from tests.factories import DecisionFactory, UserFactory, make_action
 
@@ -35,7 +43,7 @@ def overdue(owner, chair, meeting):
 
 def send(reminder_id, on=None):
     with time_machine.travel(beijing(on or day(0), 9, 5), tick=False):
-        return reminders.send_reminder(reminder_id)
+        return sending.send_reminder(reminder_id)
 
 
 def planned(**filters) -> Reminder:
@@ -94,6 +102,18 @@ def test_escalation_email_names_the_lead_and_carries_no_one_click_links(overdue,
     assert _links_in(message.body, "标记完成") == [] and _links_in(message.body, "更新进度") == []
 
 
+def test_escalation_email_gives_the_level_the_departments_own_days_reached(overdue, chair, department):
+    """The owner's department escalates at 3 and 10 days: 10 days overdue is its level 2, in the e-mail
+    as in the plan (the default days, 7 and 14, would make it level 1)."""
+    ReminderPolicy.objects.create(department=department, escalation_days="3,10")
+    plan_at(day(7))  # 10 days overdue
+    reminder = planned(kind=Kind.ESCALATION, recipient=chair)
+    assert reminder.slot == day(7)
+    send(reminder.pk, on=day(7))
+    (message,) = mail.outbox
+    assert message.subject == "【行动项逾期升级】提交复杂审批流程优化方案(逾期10天,第2级)"
+
+
 def test_upcoming_and_due_today_subjects(owner):
     make_action(lead=owner, title="提交渠道优化方案", due_date=day(3))
     make_action(lead=owner, title="季度预算", due_date=day(0))
@@ -148,7 +168,7 @@ def test_owner_without_email_gets_the_other_channels_and_admins_a_warning(overdu
     owner.save()
     plan_at(day(0))
     reminder = planned(kind=Kind.OVERDUE)
-    with caplog.at_level(logging.WARNING, logger="actions.reminders"):
+    with caplog.at_level(logging.WARNING, logger="actions.reminders.sending"):
         assert send(reminder.pk)
     reminder.refresh_from_db()
     assert reminder.state == State.SENT and "没有电子邮箱" in reminder.note
@@ -166,13 +186,13 @@ def test_email_turned_off_sends_only_in_app(overdue, owner):
 
 
 def test_wants_reads_the_preferences(owner):
-    assert reminders.wants(owner, "email") and reminders.wants(owner, "robot")
+    assert preferences.wants(owner, "email") and preferences.wants(owner, "robot")
     ReminderPreference.objects.create(user=owner, robot=False)
     owner.refresh_from_db()
-    assert reminders.wants(owner, "email") and not reminders.wants(owner, "robot")
-    assert reminders.wants(owner, "in_app")
+    assert preferences.wants(owner, "email") and not preferences.wants(owner, "robot")
+    assert preferences.wants(owner, "in_app")
     with pytest.raises(ValueError):
-        reminders.wants(owner, "fax")
+        preferences.wants(owner, "fax")
 
 
 def _refuse_with(monkeypatch, exc):
@@ -189,7 +209,7 @@ def test_transient_failure_is_retried_with_backoff_then_fails_for_good(overdue, 
     _refuse_with(monkeypatch, smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
     countdowns = []
     for _attempt in range(2):
-        with pytest.raises(reminders.RetryLater) as retry:
+        with pytest.raises(sending.RetryLater) as retry:
             send(reminder_id)
         countdowns.append(retry.value.countdown)
         row = planned(pk=reminder_id)
@@ -217,8 +237,8 @@ def test_a_retry_after_the_email_went_out_does_not_email_again(overdue, monkeypa
     def channels_down(*, reminder):
         raise ConnectionError("channels down")
 
-    monkeypatch.setattr("actions.channels.reminder_fan_out", channels_down)
-    with pytest.raises(reminders.RetryLater):
+    monkeypatch.setattr("actions.reminders.sending.reminder_fan_out", channels_down)
+    with pytest.raises(sending.RetryLater):
         send(reminder_id)
     assert len(mail.outbox) == 1 and planned(pk=reminder_id).emailed_at is not None
     monkeypatch.undo()
@@ -230,11 +250,11 @@ def test_resend_puts_a_failed_reminder_back(overdue, monkeypatch):
     plan_at(day(0))
     reminder = planned(kind=Kind.OVERDUE)
     Reminder.objects.filter(pk=reminder.pk).update(state=State.FAILED, error="SMTP down", attempts=5)
-    assert reminders.reminder_resend(reminder=reminder)
+    assert sending.reminder_resend(reminder=reminder)
     row = planned(pk=reminder.pk)
     assert (row.state, row.attempts, row.error) == (State.PENDING, 0, "")
     assert send(reminder.pk) and len(mail.outbox) == 1
-    assert not reminders.reminder_resend(reminder=row)  # sent: nothing to resend
+    assert not sending.reminder_resend(reminder=row)  # sent: nothing to resend
 
 
 # The weekly digest

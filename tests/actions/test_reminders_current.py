@@ -10,9 +10,9 @@ from django.core import mail
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions import channels, reminders
-from actions import reminder_policy as rp
+from actions import channels
 from actions.models import DeliveryState, Reminder, RobotChannel, RobotDelivery
+from actions.reminders import messages, planning, rules, sending
 from tests.actions.reminder_helpers import beijing, day, plan_at
 from tests.factories import make_action
 
@@ -23,7 +23,7 @@ DAYS = st.dates(min_value=datetime.date(2026, 1, 1), max_value=datetime.date(202
 
 def send(reminder_id, on):
     with time_machine.travel(beijing(on, 9, 5), tick=False):
-        return reminders.send_reminder(reminder_id)
+        return sending.send_reminder(reminder_id)
 
 
 # The rule itself: whatever the planner plans on a day is current that day, and "current" means the
@@ -33,11 +33,11 @@ def send(reminder_id, on):
 @given(today=DAYS, offset=st.integers(min_value=-60, max_value=60))
 def test_what_planning_plans_today_is_current_today(today, offset):
     due = today + datetime.timedelta(days=offset)
-    rules = rp.Rules(quiet_weekdays=())
-    for hit in (rp.owner_slot(today, due, rules), rp.escalation_slot(today, due, rules)):
+    every_day = rules.Rules(quiet_weekdays=())
+    for hit in (rules.owner_slot(today, due, every_day), rules.escalation_slot(today, due, every_day)):
         if hit:
             kind, slot, _detail = hit
-            assert not rp.outdated(kind, due, slot, today)
+            assert not rules.outdated(kind, due, slot, today)
 
 
 @given(
@@ -48,12 +48,12 @@ def test_what_planning_plans_today_is_current_today(today, offset):
 def test_a_current_reminder_never_contradicts_the_days_it_would_print(planned, later, offset):
     due = planned + datetime.timedelta(days=offset)
     sent_on = planned + datetime.timedelta(days=later)
-    hit = rp.owner_slot(planned, due, rp.Rules(quiet_weekdays=()))
+    hit = rules.owner_slot(planned, due, rules.Rules(quiet_weekdays=()))
     if not hit:
         return
     kind, slot, _detail = hit
-    headline = reminders._headline(due, sent_on)
-    if rp.outdated(kind, due, slot, sent_on):
+    headline = messages._headline(due, sent_on)
+    if rules.outdated(kind, due, slot, sent_on):
         return
     expected = {
         Kind.UPCOMING: ("tomorrow", "upcoming"),
@@ -67,7 +67,7 @@ def test_a_current_reminder_never_contradicts_the_days_it_would_print(planned, l
 def test_a_digest_is_current_only_within_its_week(slot, later):
     monday = slot - datetime.timedelta(days=slot.weekday())
     sent_on = monday + datetime.timedelta(days=later)
-    assert rp.outdated(Kind.DIGEST, None, monday, sent_on) == (later >= 7)
+    assert rules.outdated(Kind.DIGEST, None, monday, sent_on) == (later >= 7)
 
 
 # Sending after an outage.
@@ -143,7 +143,7 @@ def test_robot_delivery_that_waited_past_its_date_is_dropped(owner, meeting, dep
         plan_at(day(0))
         upcoming = Reminder.objects.get(kind=Kind.UPCOMING, action=action)
         with time_machine.travel(beijing(day(0), 9, 5), tick=False):
-            channels.reminder_fan_out(reminder=upcoming)
+            sending.reminder_fan_out(reminder=upcoming)
         # The robot's turn comes only after the due date (rate limit, outage).
         with time_machine.travel(beijing(day(2), 9, 5), tick=False):
             result = channels.robot_channel_drain(channel_id=channel.pk)
@@ -188,8 +188,8 @@ def test_robot_delivery_is_judged_on_the_recipients_day(owner, meeting, departme
         # 09:10 on the due day in Los Angeles is already the next day in Beijing.
         los_angeles = datetime.datetime.combine(day(0), datetime.time(9, 10), ZoneInfo("America/Los_Angeles"))
         with time_machine.travel(los_angeles, tick=False):
-            reminders.plan(enqueue=False)
+            planning.plan(enqueue=False)
             due_today = Reminder.objects.get(kind=Kind.DUE_TODAY, action=action)
-            assert reminders.send_reminder(due_today.pk)
+            assert sending.send_reminder(due_today.pk)
             assert channels.robot_channel_drain(channel_id=channel.pk).sent == 1
         assert len(server.received) == 1

@@ -3,8 +3,8 @@
 import pytest
 from django.utils import timezone
 
-from actions.channels import reminder_fan_out
 from actions.models import Notification, Reminder
+from actions.reminders.sending import reminder_fan_out
 from tests.factories import UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,8 +5,9 @@ and the robot post that waited past its date is 已作废 with the reason."""
 import pytest
 import time_machine
 
-from actions import channels, reminders
+from actions import channels
 from actions.models import DeliveryState, Reminder, RobotChannel, RobotDelivery
+from actions.reminders import planning, sending
 from tests.actions.reminder_helpers import beijing, day
 from tests.browser.conftest import log_in
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
@@ -30,16 +31,16 @@ def test_administrator_sees_why_reminders_held_back_by_an_outage_were_dropped(pa
         )
         # Monday: "明天到期" is planned and its robot post queued; then the worker and Redis go down.
         with time_machine.travel(beijing(day(0), 9, 10), tick=False):
-            reminders.plan(enqueue=False)
+            planning.plan(enqueue=False)
             upcoming = Reminder.objects.get(kind=Reminder.Kind.UPCOMING)
-            channels.reminder_fan_out(reminder=upcoming)
+            sending.reminder_fan_out(reminder=upcoming)
         # Thursday: everything comes back.
         with time_machine.travel(beijing(day(3), 9, 10), tick=False):
             assert channels.robot_channel_drain(channel_id=channel.pk).sent == 0
-            reminders.send_reminder(upcoming.pk)
-            result = reminders.plan(enqueue=False)
+            sending.send_reminder(upcoming.pk)
+            result = planning.plan(enqueue=False)
             for reminder_id in result.new_ids:
-                reminders.send_reminder(reminder_id)
+                sending.send_reminder(reminder_id)
         assert robot.received == []
     overdue = Reminder.objects.get(kind=Reminder.Kind.OVERDUE, action=action)
     assert overdue.state == Reminder.State.SENT

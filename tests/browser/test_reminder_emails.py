@@ -4,8 +4,8 @@ import pytest
 import time_machine
 from django.core import mail
 
-from actions import reminders
 from actions.models import ProgressEntry, Reminder, Status
+from actions.reminders import sending
 from tests.actions.reminder_helpers import beijing, day, plan_at
 from tests.factories import DecisionFactory, DepartmentFactory, MeetingFactory, UserFactory, make_action
 
@@ -54,7 +54,7 @@ def test_reminder_and_digest_emails_render_in_chromium(page, screenshot, organis
     sent = {}
     with time_machine.travel(beijing(day(0), 9, 5), tick=False):
         for reminder in Reminder.objects.filter(recipient=owner):
-            assert reminders.send_reminder(reminder.pk)
+            assert sending.send_reminder(reminder.pk)
             sent[reminder.kind] = mail.outbox[-1]
 
     overdue = sent[Reminder.Kind.OVERDUE]
@@ -77,7 +77,7 @@ def test_escalation_email_renders_for_the_department_head(page, screenshot, orga
     plan_at(day(4))
     (reminder,) = Reminder.objects.filter(recipient=head, kind=Reminder.Kind.ESCALATION)
     with time_machine.travel(beijing(day(4), 9, 5), tick=False):
-        assert reminders.send_reminder(reminder.pk)
+        assert sending.send_reminder(reminder.pk)
     message = mail.outbox[-1]
     show(page, message.alternatives[0][0], screenshot, "email-escalation")
     assert page.get_by_text("请您督办").is_visible()

@@ -11,8 +11,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from actions import reminders
 from actions.models import ActionItem, Reminder, Status
+from actions.reminders import planning, sending
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,13 +68,13 @@ def test_owner_completes_from_the_reminder_email(browser, page, live_server, scr
     )
 
     # Today's 09:30 planning pass in Beijing, whatever the hour now: the day-before reminder.
-    planning = datetime.datetime.combine(
+    nine_thirty = datetime.datetime.combine(
         timezone.localdate(), datetime.time(9, 30), tzinfo=timezone.get_current_timezone()
     )
-    planned = reminders.plan(now=planning, enqueue=False).new_ids
+    planned = planning.plan(now=nine_thirty, enqueue=False).new_ids
     # Not the Monday digest, if today is a Monday: just the item's reminder.
     for reminder in Reminder.objects.filter(pk__in=planned, action__isnull=False):
-        assert reminders.send_reminder(reminder.pk)
+        assert sending.send_reminder(reminder.pk)
     deadline = time.monotonic() + 10
     while not smtp_inbox.messages and time.monotonic() < deadline:
         time.sleep(0.1)

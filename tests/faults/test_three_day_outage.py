@@ -21,8 +21,8 @@ import re
 import pytest
 from django.utils import timezone, translation
 
-from actions import reminders
 from actions.models import ActionItem, Reminder
+from actions.reminders import planning
 from meetings.templatetags.minutes import long_date
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.faults.conftest import SHANGHAI, SWEEP_SECONDS, shanghai_today, wait_until
@@ -86,13 +86,13 @@ def test_after_three_days_down_no_reminder_speaks_of_a_stale_deadline(stack, inb
     last_monday = today - datetime.timedelta(days=today.weekday() + 7)
 
     # Redis is down (never started) and no worker runs: the passes keep their rows, nothing is queued.
-    last_week = reminders.plan(now=at_ten_past_nine(last_monday)).new_ids
+    last_week = planning.plan(now=at_ten_past_nine(last_monday)).new_ids
     digests = Reminder.objects.filter(pk__in=last_week)
     assert sorted(digests.values_list("kind", "recipient__name")) == [
         (Kind.DIGEST, "李娜"),
         (Kind.DIGEST, "王芳"),
     ]
-    first_morning = reminders.plan(now=at_ten_past_nine(outage)).new_ids
+    first_morning = planning.plan(now=at_ten_past_nine(outage)).new_ids
     planned = Reminder.objects.filter(pk__in=first_morning)
     assert sorted(planned.exclude(kind=Kind.DIGEST).values_list("action__title", "kind", "slot")) == [
         ("完成2027年度预算初稿", Kind.UPCOMING, outage),  # 3天后到期, planned for today
@@ -113,7 +113,7 @@ def test_after_three_days_down_no_reminder_speaks_of_a_stale_deadline(stack, inb
     )
     # The next planning pass, on the real clock (09:10 today if the suite runs before the sending hour).
     now = max(timezone.now(), at_ten_past_nine(today))
-    current = reminders.plan(now=now).new_ids
+    current = planning.plan(now=now).new_ids
     settled = settled and wait_until(
         lambda: not Reminder.objects.filter(state__in=(State.PENDING, State.SENDING)).exists(), timeout=60
     )

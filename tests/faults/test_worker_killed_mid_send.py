@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 import pytest
 from django.utils import timezone
 
-from actions import reminders
 from actions.models import Reminder
+from actions.reminders import planning
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.faults.conftest import CLAIM_TIMEOUT, SHANGHAI, SWEEP_SECONDS, wait_until
 
@@ -114,7 +114,7 @@ def test_worker_killed_after_the_server_accepted_the_40th_mail(stack, inbox, org
     first = stack.start_worker(pool="prefork", concurrency=4)
     inbox.kill_after(KILL_AFTER, first)
 
-    planned = reminders.plan(now=now).new_ids
+    planned = planning.plan(now=now).new_ids
     assert len(planned) >= 100, len(planned)
     assert inbox.killed.wait(60), "the worker never reached the 40th e-mail"
     first.wait(10)

@@ -16,12 +16,14 @@ from actions.channel_forms import RobotChannelForm
 from actions.filters import ActionFilterForm
 from actions.forms import (
     ActionItemForm,
+    BulkForm,
     CompleteForm,
     DeadlineDecideForm,
     DeadlineRequestForm,
     NoteForm,
     OwnersForm,
     ProgressForm,
+    ReminderPreferenceForm,
     ReviewUpdateForm,
     StatusForm,
 )
@@ -32,9 +34,6 @@ from actions.models import (
     Reminder,
     RobotChannel,
 )
-from actions.views.links import LinkProgressForm
-from actions.views.manage import BulkForm
-from actions.views.preferences import ReminderPreferenceForm
 from meetings.forms import AgendaItemForm, AttendanceForm, DecisionForm, MeetingForm, SpeakerReportForm
 from meetings.forms_lifecycle import (
     CommentForm,
@@ -117,7 +116,7 @@ TABLE = {
     "actions:owners": Entry((OwnersForm, "next")),
     "actions:deadline_decide": Entry((DeadlineDecideForm, "next")),
     "actions:occurrence_deliver": Entry(("next",), examples=10),
-    "actions:link": Entry((LinkProgressForm, CompleteForm)),
+    "actions:link": Entry((ProgressForm, CompleteForm)),
     "actions:calendar": NONE,
     "actions:reminder_preferences": Entry((ReminderPreferenceForm,)),
     "actions:department": Entry((ActionFilterForm, "page", "sort"), query=True),

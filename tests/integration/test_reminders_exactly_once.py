@@ -11,8 +11,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import reminders
 from actions.models import Reminder, Status
+from actions.reminders import planning
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.integration.conftest import Workers
 
@@ -80,7 +80,7 @@ def test_five_concurrent_planning_passes_make_one_row_and_one_message(celery_wor
     def one_pass():
         try:
             start.wait()
-            results.append(reminders.plan(now=now))
+            results.append(planning.plan(now=now))
         except Exception as exc:  # reported below; a thread's exception would otherwise vanish
             errors.append(exc)
         finally:
@@ -116,7 +116,7 @@ def test_worker_killed_while_holding_a_claim_then_a_new_worker_sends_it_once(wor
     make_action(lead=owner, meeting=meeting, title="提交复杂审批流程优化方案", due_date=local_day(now, -3))
     first = workers.start()
     smtp_server.handler.hold(1)  # the mail server hangs: the worker sits inside the send
-    (reminder_id,) = reminders.plan(now=now).new_ids
+    (reminder_id,) = planning.plan(now=now).new_ids
     assert smtp_server.handler.held.wait(30)
     assert Reminder.objects.get(pk=reminder_id).state == Reminder.State.SENDING
     first.kill()  # SIGKILL: no clean-up, no acknowledgement, the claim stays
@@ -127,9 +127,9 @@ def test_worker_killed_while_holding_a_claim_then_a_new_worker_sends_it_once(wor
     # Beijing: beat's next passes are timed from the claim.
     claimed_at = Reminder.objects.get(pk=reminder_id).claimed_at
     # A claim this recent may still be alive, so it is left alone …
-    assert reminders.plan(now=claimed_at + datetime.timedelta(minutes=5)).recovered_ids == []
+    assert planning.plan(now=claimed_at + datetime.timedelta(minutes=5)).recovered_ids == []
     # … and once it is older than STALE_MINUTES it is handed to the new worker.
-    assert reminders.plan(now=claimed_at + datetime.timedelta(minutes=20)).recovered_ids == [reminder_id]
+    assert planning.plan(now=claimed_at + datetime.timedelta(minutes=20)).recovered_ids == [reminder_id]
     (message,) = settle(smtp_server, 1)
     assert str(message["Subject"]) == "【行动项逾期】提交复杂审批流程优化方案(逾期3天)"
     deadline = time.monotonic() + 10
@@ -148,13 +148,13 @@ def test_beat_stopped_for_three_days_sends_each_missed_reminder_once(
     make_action(lead=owner, meeting=meeting, title="渠道优化方案", due_date=local_day(now, -3))
     make_action(lead=owner, meeting=meeting, title="季度预算", due_date=local_day(now, -5))
     # Four days ago, the last pass before beat stopped: its reminders went out that day.
-    before = reminders.plan(now=now - datetime.timedelta(days=4), enqueue=False)
+    before = planning.plan(now=now - datetime.timedelta(days=4), enqueue=False)
     assert Reminder.objects.filter(pk__in=before.new_ids, action__isnull=False).count() == 2
     Reminder.objects.filter(pk__in=before.new_ids).update(state=Reminder.State.SENT)
     # Beat was down for three days: a due-today and two overdue slots passed unplanned.
-    result = reminders.plan(now=now)
+    result = planning.plan(now=now)
     assert len(result.new_ids) == 2  # one per item, not one per missed day
-    assert reminders.plan(now=now + datetime.timedelta(minutes=10)).new_ids == []
+    assert planning.plan(now=now + datetime.timedelta(minutes=10)).new_ids == []
     assert len(settle(smtp_server, 2)) == 2
     rows = Reminder.objects.filter(pk__in=result.new_ids).select_related("action")
     assert sorted((r.action.title, r.kind, r.slot) for r in rows) == [
@@ -174,7 +174,7 @@ def test_redis_down_while_the_owner_marks_done_and_reminders_catch_up(
         pool.start()
         private_redis.stop()
         # Planning while the broker is down: the rows are kept, nothing is queued, nothing breaks.
-        assert len(reminders.plan(now=now).new_ids) == 2
+        assert len(planning.plan(now=now).new_ids) == 2
         assert set(Reminder.objects.values_list("state", flat=True)) == {"pending"}
 
         client.force_login(owner)
@@ -186,7 +186,7 @@ def test_redis_down_while_the_owner_marks_done_and_reminders_catch_up(
 
         private_redis.start()
         later = now + datetime.timedelta(minutes=20)
-        recovered = reminders.plan(now=later).recovered_ids
+        recovered = planning.plan(now=later).recovered_ids
         assert recovered == [Reminder.objects.get(action=open_item).pk]
         (message,) = settle(smtp_server, 1, timeout=60)
         assert str(message["Subject"]) == "【行动项提醒】今天到期:渠道优化方案"

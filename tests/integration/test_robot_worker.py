@@ -7,8 +7,8 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from actions.channels import reminder_fan_out
 from actions.models import DeliveryState, Reminder, RobotChannel, RobotDelivery
+from actions.reminders.sending import reminder_fan_out
 from actions.tasks import send_reminder_task
 from tests.factories import DepartmentFactory, MeetingFactory, UserFactory, make_action
 from tests.fake_robot import FakeRobotServer

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from actions import reminders
 from actions.models import ActionItem, Reminder
+from actions.reminders import planning, sending
 from meetings.models import User
 
 
@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run=False, here=False, **options):
         if dry_run:
             return self.dry_run()
-        result = reminders.plan(enqueue=not here)
+        result = planning.plan(enqueue=not here)
         ids = result.new_ids + result.recovered_ids
         self.stdout.write(
             f"Planned {len(result.new_ids)} new reminder(s); {len(result.recovered_ids)} recovered."
@@ -34,14 +34,14 @@ class Command(BaseCommand):
         sent = failed = 0
         for reminder_id in ids:
             try:
-                sent += reminders.send_reminder(reminder_id)
-            except reminders.RetryLater as exc:
+                sent += sending.send_reminder(reminder_id)
+            except sending.RetryLater as exc:
                 failed += 1
                 self.stderr.write(f"Reminder {reminder_id} not sent, left for a retry: {exc}")
         self.stdout.write(f"Sent {sent}, failed {failed}.")
 
     def dry_run(self):
-        result = reminders.plan(dry_run=True)
+        result = planning.plan(dry_run=True)
         # plan() rolled its rows back, so match the would-be-new rows by their key instead of by ID.
         keys = {(p.action_id, p.kind, p.recipient_id, p.slot) for p in result.planned}
         existing = set()

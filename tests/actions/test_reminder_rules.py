@@ -2,12 +2,12 @@
 
 import pytest
 
-from actions import reminder_policy as rp
 from actions.models import Reminder
+from actions.reminders import rules
 from tests.actions.reminder_helpers import day
 
 Kind = Reminder.Kind
-RULES = rp.Rules()
+RULES = rules.Rules()
 THURSDAY = day(3)
 
 
@@ -28,58 +28,82 @@ THURSDAY = day(3)
     ],
 )
 def test_owner_slot_through_the_life_of_an_item_due_on_thursday(today, expected):
-    assert rp.owner_slot(today, THURSDAY, RULES) == expected
+    assert rules.owner_slot(today, THURSDAY, RULES) == expected
 
 
 def test_due_today_goes_out_on_a_quiet_day():
     saturday = day(5)
-    assert rp.owner_slot(saturday, saturday, RULES) == (Kind.DUE_TODAY, saturday, 0)
+    assert rules.owner_slot(saturday, saturday, RULES) == (Kind.DUE_TODAY, saturday, 0)
 
 
 def test_missed_overdue_slot_on_sunday_goes_out_once_on_monday():
     due = day(-11)  # overdue slots on days -10, -7, -4 and -1 (a Sunday)
-    assert rp.owner_slot(day(-1), due, RULES) is None
-    assert rp.owner_slot(day(0), due, RULES) == (Kind.OVERDUE, day(-1), 11)
+    assert rules.owner_slot(day(-1), due, RULES) is None
+    assert rules.owner_slot(day(0), due, RULES) == (Kind.OVERDUE, day(-1), 11)
 
 
 def test_upcoming_is_not_caught_up_once_the_due_date_is_here():
-    assert rp.owner_slot(THURSDAY, THURSDAY, RULES)[0] == Kind.DUE_TODAY
-    assert rp.owner_slot(day(4), THURSDAY, RULES)[0] == Kind.OVERDUE
+    assert rules.owner_slot(THURSDAY, THURSDAY, RULES)[0] == Kind.DUE_TODAY
+    assert rules.owner_slot(day(4), THURSDAY, RULES)[0] == Kind.OVERDUE
 
 
 def test_escalation_levels_at_7_and_14_days_only_the_highest_reached():
     due = day(-7)
-    assert rp.escalation_slot(day(-1), due, RULES) is None
-    assert rp.escalation_slot(day(0), due, RULES) == (Kind.ESCALATION, day(0), 1)
-    assert rp.escalation_slot(day(3), due, RULES) == (Kind.ESCALATION, day(0), 1)
-    assert rp.escalation_slot(day(7), due, RULES) == (Kind.ESCALATION, day(7), 2)
-    assert rp.escalation_slot(day(30), due, RULES) == (Kind.ESCALATION, day(7), 2)
+    assert rules.escalation_slot(day(-1), due, RULES) is None
+    assert rules.escalation_slot(day(0), due, RULES) == (Kind.ESCALATION, day(0), 1)
+    assert rules.escalation_slot(day(3), due, RULES) == (Kind.ESCALATION, day(0), 1)
+    assert rules.escalation_slot(day(7), due, RULES) == (Kind.ESCALATION, day(7), 2)
+    assert rules.escalation_slot(day(30), due, RULES) == (Kind.ESCALATION, day(7), 2)
+
+
+@pytest.mark.parametrize(
+    ("overdue", "days", "expected"),
+    [
+        (6, (7, 14), None),
+        (7, (7, 14), (1, 7)),
+        (13, (7, 14), (1, 7)),
+        (14, (7, 14), (2, 14)),
+        (10, (3, 10), (2, 10)),
+        (10, (10, 3), (2, 10)),  # a department's days in any order
+    ],
+)
+def test_escalation_level_counts_the_escalation_days_reached(overdue, days, expected):
+    assert rules.escalation_level(overdue, rules.Rules(escalation_days=days)) == expected
+
+
+def test_an_item_follows_the_department_of_its_first_lead_that_has_one():
+    lead, support = "lead", "support"
+    # (role, user_id, department_id, the user's department_id)
+    assert rules.item_department([(lead, 1, None, 10), (lead, 2, None, 20)]) == 10
+    assert rules.item_department([(lead, 1, None, None), (lead, None, 30, None)]) == 30
+    assert rules.item_department([(support, 1, None, 10), (lead, 2, None, 20)]) == 20
+    assert rules.item_department([(support, 1, None, 10)]) is None
 
 
 def test_checkin_every_n_days_without_progress():
     last = day(-14)
-    assert rp.checkin_slot(day(-1), last, 14, RULES) is None  # Sunday (and only 13 days)
-    assert rp.checkin_slot(day(0), last, 14, RULES) == (Kind.CHECKIN, day(0), 14)
-    assert rp.checkin_slot(day(1), last, 14, RULES) == (Kind.CHECKIN, day(0), 15)
-    assert rp.checkin_slot(day(14), last, 14, RULES) == (Kind.CHECKIN, day(14), 28)
+    assert rules.checkin_slot(day(-1), last, 14, RULES) is None  # Sunday (and only 13 days)
+    assert rules.checkin_slot(day(0), last, 14, RULES) == (Kind.CHECKIN, day(0), 14)
+    assert rules.checkin_slot(day(1), last, 14, RULES) == (Kind.CHECKIN, day(0), 15)
+    assert rules.checkin_slot(day(14), last, 14, RULES) == (Kind.CHECKIN, day(14), 28)
 
 
 def test_digest_on_monday_and_caught_up_only_after_downtime():
-    assert rp.digest_slot(day(0), RULES, last_planned_day=day(-1)) == (Kind.DIGEST, day(0), 0)
+    assert rules.digest_slot(day(0), RULES, last_planned_day=day(-1)) == (Kind.DIGEST, day(0), 0)
     # Tuesday, planning ran on Monday: no digest for someone new this week.
-    assert rp.digest_slot(day(1), RULES, last_planned_day=day(0)) is None
+    assert rules.digest_slot(day(1), RULES, last_planned_day=day(0)) is None
     # Wednesday after planning was down since Saturday: this week's digest goes out late, once.
-    assert rp.digest_slot(day(2), RULES, last_planned_day=day(-2)) == (Kind.DIGEST, day(0), 0)
+    assert rules.digest_slot(day(2), RULES, last_planned_day=day(-2)) == (Kind.DIGEST, day(0), 0)
 
 
 def test_department_override_replaces_only_what_it_sets():
     override = type("Override", (), {})()
     override.upcoming_days, override.overdue_every_days = "5, 2", None
     override.escalation_days, override.quiet_weekdays = "", "-"
-    rules = rp.apply_override(RULES, override)
-    assert rules.upcoming_days == (5, 2)
-    assert rules.overdue_every_days == 3 and rules.escalation_days == (7, 14)
-    assert rules.quiet_weekdays == frozenset()
+    merged = rules.apply_override(RULES, override)
+    assert merged.upcoming_days == (5, 2)
+    assert merged.overdue_every_days == 3 and merged.escalation_days == (7, 14)
+    assert merged.quiet_weekdays == frozenset()
 
 
 def test_nearest_department_override_wins():
@@ -91,7 +115,7 @@ def test_nearest_department_override_wins():
         return obj
 
     parents = {1: None, 2: 1, 3: 2}
-    by_department = rp.RulesByDepartment(
+    by_department = rules.RulesByDepartment(
         RULES, {1: override(upcoming_days="7", quiet_weekdays="6"), 2: override(upcoming_days="2")}, parents
     )
     child = by_department.for_department(3)
@@ -104,4 +128,4 @@ def test_nearest_department_override_wins():
 @pytest.mark.parametrize("text", ["3,x", "-1", "3;1"])
 def test_bad_day_lists_are_refused(text):
     with pytest.raises(ValueError):
-        rp.parse_days(text)
+        rules.parse_days(text)

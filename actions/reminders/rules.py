@@ -1,6 +1,6 @@
 """When each reminder is due: pure functions of a day, a deadline and the rules in force.
 
-The planner (actions/reminders.py) asks these functions, for one recipient's "today", which slot of
+The planner (actions/reminders/planning.py) asks these functions, for one recipient's "today", which slot of
 each kind has been reached. A slot is the day the rules planned a reminder for. Only the latest slot
 reached is ever returned, so after downtime each missed reminder goes out once, not once per missed
 day; an upcoming reminder is only returned while the due date is still ahead (afterwards the overdue
@@ -17,21 +17,16 @@ from functools import cache
 
 from django.conf import settings
 
-from actions.models import Reminder
+from actions.models import ActionOwner, Reminder, ReminderPolicy, parse_days
+from meetings.models import Department
 
 Kind = Reminder.Kind
 DAY = datetime.timedelta(days=1)
 
 
-def parse_days(text: str) -> tuple[int, ...]:
-    """ "3, 1" → (3, 1). Raises ValueError for anything else."""
-    text = text.replace(",", ",").strip()
-    if not text:
-        return ()
-    days = tuple(int(part) for part in text.split(",") if part.strip())
-    if any(day < 0 for day in days):
-        raise ValueError(text)
-    return days
+def conf(name: str):
+    """One entry of the REMINDERS setting (config/settings.py)."""
+    return settings.REMINDERS[name]
 
 
 @dataclass(frozen=True)
@@ -48,14 +43,13 @@ class Rules:
 
 
 def default_rules() -> Rules:
-    conf = settings.REMINDERS
     return Rules(
-        upcoming_days=tuple(conf["UPCOMING_DAYS"]),
-        overdue_first_day=conf["OVERDUE_FIRST_DAY"],
-        overdue_every_days=conf["OVERDUE_EVERY_DAYS"],
-        escalation_days=tuple(conf["ESCALATION_DAYS"]),
-        quiet_weekdays=frozenset(conf["QUIET_WEEKDAYS"]),
-        digest_weekday=conf["DIGEST_WEEKDAY"],
+        upcoming_days=tuple(conf("UPCOMING_DAYS")),
+        overdue_first_day=conf("OVERDUE_FIRST_DAY"),
+        overdue_every_days=conf("OVERDUE_EVERY_DAYS"),
+        escalation_days=tuple(conf("ESCALATION_DAYS")),
+        quiet_weekdays=frozenset(conf("QUIET_WEEKDAYS")),
+        digest_weekday=conf("DIGEST_WEEKDAY"),
     )
 
 
@@ -74,6 +68,17 @@ def apply_override(rules: Rules, override) -> Rules:
     return replace(rules, **changes)
 
 
+def item_department(owners) -> int | None:
+    """The department whose rules an item follows: that of its first lead owner (a person's own
+    department, or the lead department itself) that has one. `owners`: (role, user_id, department_id,
+    the user's department_id) in the owners' order, leads first."""
+    for role, user_id, department_id, user_department_id in owners:
+        home = user_department_id if user_id is not None else department_id
+        if role == ActionOwner.Role.LEAD and home is not None:
+            return home
+    return None
+
+
 class RulesByDepartment:
     """The rules in force for each department: its own override, else the nearest one above it, else
     the defaults. Built from two small queries per planning pass; the department tree is small."""
@@ -86,9 +91,6 @@ class RulesByDepartment:
 
     @classmethod
     def load(cls) -> "RulesByDepartment":
-        from actions.models import ReminderPolicy
-        from meetings.models import Department
-
         overrides = {p.department_id: p for p in ReminderPolicy.objects.all()}
         parents = dict(Department.objects.values_list("pk", "parent_id"))
         return cls(default_rules(), overrides, parents)
@@ -131,7 +133,7 @@ def local_now(now: datetime.datetime, time_zone: str) -> datetime.datetime:
 def planning_day(now: datetime.datetime, time_zone: str) -> datetime.date | None:
     """The recipient's today once the sending hour has come there; None before it (nothing is due)."""
     local = local_now(now, time_zone)
-    if local.hour < settings.REMINDERS["SEND_HOUR"]:
+    if local.hour < conf("SEND_HOUR"):
         return None
     return local.date()
 
@@ -162,16 +164,22 @@ def owner_slot(today: datetime.date, due: datetime.date | None, rules: Rules):
     return Kind.OVERDUE, due + (first + step * every) * DAY, overdue
 
 
+def escalation_level(overdue: int, rules: Rules) -> tuple[int, int] | None:
+    """The escalation level `overdue` days have reached, with the escalation day that reached it: level
+    1 at the first escalation day, level 2 at the second. None before the first."""
+    levels = [(level, d) for level, d in enumerate(sorted(rules.escalation_days), start=1) if overdue >= d]
+    return levels[-1] if levels else None
+
+
 def escalation_slot(today: datetime.date, due: datetime.date | None, rules: Rules):
-    """Level 1 at the first escalation day, level 2 at the second: once per item and level. After
-    downtime only the highest level reached is sent."""
+    """One escalation per item and level (escalation_level). After downtime only the highest level
+    reached is sent."""
     if due is None or rules.is_quiet(today):
         return None
-    overdue = (today - due).days
-    levels = [(level, d) for level, d in enumerate(sorted(rules.escalation_days), start=1) if overdue >= d]
-    if not levels:
+    reached = escalation_level((today - due).days, rules)
+    if reached is None:
         return None
-    level, days = levels[-1]
+    level, days = reached
     return Kind.ESCALATION, due + days * DAY, level
 
 
