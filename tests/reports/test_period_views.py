@@ -86,8 +86,8 @@ def test_head_gets_the_department_report_with_figures_and_downloads(
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
     assert 'title="按时完成 ÷ 到期行动项' in html  # every figure carries its definition
     assert "hx-trigger" not in html.split("job-downloads")[0]  # finished: polling stops
-    # The department table counts by lead owner, and says so where it differs from the headline.
-    assert "按牵头人所在部门统计" in html and "本部门只作配合方的事项计入核心指标" in html
+    # The department table counts a department's items as the headline does, and says so.
+    assert "与核心指标同一口径" in html and "只列出本部门(含下级部门)的人员和部门" in html
 
     pdf = client.get(reverse("reports:job_download", args=[job.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
