@@ -41,6 +41,7 @@ from actions.models import (
 )
 from actions.selectors import actions_in_departments
 from meetings.models import Department, Meeting, MeetingKind, User
+from meetings.policy import confidential_action_q
 from meetings.templatetags.minutes import enumeration
 
 # An open item nobody has logged anything on for this many days is 停滞 (stale).
@@ -276,12 +277,16 @@ ORGANISATION, DEPARTMENT, SERIES = "organisation", "department", "series"
 @dataclass(frozen=True)
 class Scope:
     """Whose work a report covers: the whole organisation, a department with everything below it, or
-    one meeting series. Permission is checked before one is built (reports.period)."""
+    one meeting series. Who may see which is decided before one is built (reports.policy), which also
+    fills in `readable` for a reader who may not see every meeting of a series."""
 
     kind: str
     label: str
     department_ids: frozenset[int] | None = None
     series_id: int | None = None
+    # A series report for a reader who may not see every meeting of it (meetings.policy): the meetings
+    # they may see, and of those the ones they see whole, confidential parts included. None: all.
+    readable: "Readable | None" = None
 
     def actions(self):
         """Action items in scope. A department's items are those `actions_in_departments` gives the
@@ -289,20 +294,40 @@ class Scope:
         if self.kind == DEPARTMENT:
             return actions_in_departments(set(self.department_ids))
         if self.kind == SERIES:
-            return ActionItem.objects.filter(meeting__series_id=self.series_id)
+            items = ActionItem.objects.filter(meeting__series_id=self.series_id)
+            return items if self.readable is None else items.filter(self.readable.actions_q())
         return ActionItem.objects.all()
 
     def meetings(self):
         if self.kind == DEPARTMENT:
             return Meeting.objects.filter(department_id__in=sorted(self.department_ids))
         if self.kind == SERIES:
-            return Meeting.objects.filter(series_id=self.series_id)
+            meetings = Meeting.objects.filter(series_id=self.series_id)
+            if self.readable is not None:
+                meetings = meetings.filter(pk__in=sorted(self.readable.meeting_ids))
+            return meetings
         return Meeting.objects.all()
 
     def includes_owner_department(self, department_id: int | None) -> bool:
         """Whether a department (of an owner, or an owner's own) belongs to the scope's people: in a
         department report only the departments of its subtree do."""
         return self.kind != DEPARTMENT or department_id in self.department_ids
+
+
+@dataclass(frozen=True)
+class Readable:
+    """What one reader may see of a series' meetings (worked out by reports.policy from meetings.policy):
+    the meetings they may see, and those they see whole. In the others, items serving a confidential
+    decision are left out, as on the meeting's own page."""
+
+    meeting_ids: frozenset[int]
+    whole_meeting_ids: frozenset[int]
+
+    def actions_q(self) -> Q:
+        partly = sorted(self.meeting_ids - self.whole_meeting_ids)
+        return Q(meeting_id__in=sorted(self.whole_meeting_ids)) | (
+            Q(meeting_id__in=partly) & ~confidential_action_q()
+        )
 
 
 def change_pp(current: float | None, previous: float | None) -> float | None:
