@@ -94,25 +94,34 @@ def delay_expression(today: datetime.date, prefix: str = ""):
     )
 
 
+def judged_late_q(period: Span, today: datetime.date, prefix: str = "") -> Q:
+    """逾期 among the period's 到期 items: the items the delays are taken over."""
+    return due_q(period, today, prefix) & late_q(today, prefix)
+
+
 # The figures as aggregates --------------------------------------------------------------------
 
 
-def judged_aggregates(period: Span, today: datetime.date, *, prefix: str = "", suffix: str = "") -> dict:
+def judged_aggregates(
+    period: Span, today: datetime.date, *, prefix: str = "", suffix: str = "", distinct: bool = False
+) -> dict:
     """到期, 按时完成 and 逾期 as Count aggregates named due, on_time and late (+ `suffix`, to count
-    several periods in one query). Counts add up: per-group rows may be summed."""
+    several periods in one query). Counts add up: per-group rows may be summed. `distinct` counts each
+    item once where the rows repeat it (owners grouped by department)."""
     due = due_q(period, today, prefix)
     counted = f"{prefix}pk"
     return {
-        f"due{suffix}": Count(counted, filter=due),
-        f"on_time{suffix}": Count(counted, filter=due & on_time_q(prefix)),
-        f"late{suffix}": Count(counted, filter=due & late_q(today, prefix)),
+        f"due{suffix}": Count(counted, filter=due, distinct=distinct),
+        f"on_time{suffix}": Count(counted, filter=due & on_time_q(prefix), distinct=distinct),
+        f"late{suffix}": Count(counted, filter=judged_late_q(period, today, prefix), distinct=distinct),
     }
 
 
 def delay_aggregates(period: Span, today: datetime.date, *, prefix: str = "") -> dict:
     """平均 and 最长延误 over the period's late items, named avg_delay and max_delay (durations; see
-    `days`). Averages do not add up: count them over the whole group, never per part."""
-    late = due_q(period, today, prefix) & late_q(today, prefix)
+    `days`). Averages do not add up: count them over the whole group, never per part; and over rows
+    that hold each late item once."""
+    late = judged_late_q(period, today, prefix)
     return {
         "avg_delay": Avg(delay_expression(today, prefix), filter=late),
         "max_delay": Max(delay_expression(today, prefix), filter=late),

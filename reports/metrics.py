@@ -27,6 +27,7 @@ from actions.figures import (
     days,
     delay_aggregates,
     judged_aggregates,
+    judged_late_q,
     rate,
 )
 from actions.models import (
@@ -459,16 +460,16 @@ def recurring_figures(items, period: Period, today: datetime.date) -> dict:
 
 
 def _owner_aggregates(period: Period, today: datetime.date) -> dict:
-    """Per group of ownerships (one row per item in each group): open, overdue today, and the period's
-    到期, 按时完成, 逾期 and average delay (actions.figures)."""
+    """Per group of ownerships: open, overdue today, and the period's 到期, 按时完成, 逾期 and average
+    delay (actions.figures), each item counted once however many of its owners the group holds (the
+    average needs rows that hold each late item once)."""
     a = "action__"
-    aggregates = {
-        "open": Count("action", filter=Q(action__status__in=OPEN_STATUSES)),
-        "overdue": Count("action", filter=overdue_q(today, a)),
-        **judged_aggregates(period, today, prefix=a),
+    return {
+        "open": Count("action", distinct=True, filter=Q(action__status__in=OPEN_STATUSES)),
+        "overdue": Count("action", distinct=True, filter=overdue_q(today, a)),
+        **judged_aggregates(period, today, prefix=a, distinct=True),
+        "avg_delay": delay_aggregates(period, today, prefix=a)["avg_delay"],
     }
-    aggregates["avg_delay"] = delay_aggregates(period, today, prefix=a)["avg_delay"]
-    return aggregates
 
 
 def _ownerships(items, scope: Scope):
@@ -501,15 +502,18 @@ def by_department(items, scope: Scope, period: Period, today: datetime.date) -> 
     a department owner is the department or a person owner works in it, lead or support. An item of
     two departments counts in both; in a department report, only the departments of its subtree have
     a row. Two queries."""
-    ownerships = _ownerships(items, scope).annotate(dept=OWNER_DEPARTMENT)
-    # An item counts once per department, however many of its owners are there.
+    # Two owners of one item can be in the same department. The counts are distinct; for the average,
+    # a late item's later owners in the same department are left out (looked up for the late items
+    # only, which are few).
     earlier_same_department = (
         ActionOwner.objects.filter(action_id=OuterRef("action_id"), pk__lt=OuterRef("pk"))
         .annotate(dept=OWNER_DEPARTMENT)
         .filter(dept=OuterRef("dept"))
     )
     rows = (
-        ownerships.filter(~Exists(earlier_same_department))
+        _ownerships(items, scope)
+        .annotate(dept=OWNER_DEPARTMENT)
+        .exclude(judged_late_q(period, today, "action__") & Exists(earlier_same_department))
         .order_by()
         .values("dept")
         .annotate(**_owner_aggregates(period, today))
