@@ -7,6 +7,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 
+from actions import figures
 from actions.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -232,22 +233,22 @@ def actions_for_manage(scope):
 
 @dataclass
 class ScopeSummary:
-    counters: dict  # 未完成, 已逾期, 本周到期, 本月完成, 本月按时完成率 (see scope_summary)
+    counters: dict  # 未完成, 已逾期, 本周到期, 本月完成 and 本月到期's 按时完成率 (see scope_summary)
     total: int  # every item in scope
     meeting_ids: set[int]  # the meetings the items come from, for the meeting and series filters
 
 
 def scope_summary(queryset, today: datetime.date) -> ScopeSummary:
     """What the managers' list needs to know about its whole scope, in one query: the counters above
-    it (未完成, 已逾期, 本周到期 from today through Sunday and not yet overdue, 本月完成, and 本月按时完成率:
-    on time / completed this month against a deadline, None when there were none), how many items
-    there are, and which meetings they come from.
+    it (未完成, 已逾期, 本周到期 from today through Sunday and not yet overdue, 本月完成), the 按时完成率 of
+    the items due this month (actions.figures: the 工作落实报告's figure for this month, with the
+    counts it comes from as due_this_month and on_time_this_month), how many items there are, and
+    which meetings they come from.
 
     Counted per meeting and summed here, so the scope (a department's items, worked out from owners
     and members) is evaluated once rather than once for the counters, once for the page count and
     once for the meeting filter."""
-    month_start = today.replace(day=1)
-    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+    month = figures.Days.month_of(today)
 
     def local_midnight(day):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -256,10 +257,9 @@ def scope_summary(queryset, today: datetime.date) -> ScopeSummary:
     is_open = Q(status__in=OPEN_STATUSES)
     done_this_month = Q(
         status=Status.DONE,
-        completed_at__gte=local_midnight(month_start),
-        completed_at__lt=local_midnight(next_month),
+        completed_at__gte=local_midnight(month.start),
+        completed_at__lt=local_midnight(month.end + datetime.timedelta(days=1)),
     )
-    dated = done_this_month & Q(completed_on_time__isnull=False)
     per_meeting = (
         queryset.order_by()
         .values("meeting")
@@ -269,20 +269,22 @@ def scope_summary(queryset, today: datetime.date) -> ScopeSummary:
             overdue=Count("pk", filter=overdue_q(today)),
             due_this_week=Count("pk", filter=is_open & Q(due_date__gte=today, due_date__lte=sunday)),
             done_this_month=Count("pk", filter=done_this_month),
-            dated_done=Count("pk", filter=dated),
-            on_time=Count("pk", filter=dated & Q(completed_on_time=True)),
+            **figures.judged_aggregates(month, today),
         )
     )
-    keys = ("total", "open", "overdue", "due_this_week", "done_this_month", "dated_done", "on_time")
+    keys = ("total", "open", "overdue", "due_this_week", "done_this_month", "due", "on_time", "late")
     sums, meeting_ids = dict.fromkeys(keys, 0), set()
     for row in per_meeting:
         for key in keys:
             sums[key] += row[key]
         if row["meeting"] is not None:
             meeting_ids.add(row["meeting"])
-    dated_done, on_time, total = sums.pop("dated_done"), sums.pop("on_time"), sums.pop("total")
-    sums["on_time_rate"] = round(100 * on_time / dated_done) if dated_done else None
-    return ScopeSummary(counters=sums, total=total, meeting_ids=meeting_ids)
+    judged = figures.Judged.from_row(sums)
+    counters = {key: sums[key] for key in ("open", "overdue", "due_this_week", "done_this_month")}
+    counters.update(
+        due_this_month=judged.due, on_time_this_month=judged.on_time, on_time_rate=judged.on_time_rate
+    )
+    return ScopeSummary(counters=counters, total=sums["total"], meeting_ids=meeting_ids)
 
 
 def top_postponers(scope, *, limit: int = 5) -> list[dict]:

@@ -13,9 +13,11 @@ How a kind of render plugs in:
 Then a view calls `job_request(kind="period_report", params={...}, user=..., data_version=...)` and
 renders "reports/_job_progress.html" with the job. `params` must be JSON and must hold everything the
 render depends on besides the data (the user's language, the reader's access level, "today"); the
-result is cached by (kind, params, data version), so asking twice renders once. The render calls
-`progress(percent, step)` as it goes; `Output` files are written to storage only once every one of them
-is ready, so a failed render leaves no half-written file.
+result is cached by (kind, params, data version), so asking twice renders once. The job runs in the
+Celery task `reports.tasks.render_job`, queued by name (RENDER_TASK): the tasks module builds on this
+one, never the reverse. The render calls `progress(percent, step)` as it goes; `Output` files are
+written to storage only once every one of them is ready, so a failed render leaves no half-written
+file.
 """
 
 import datetime
@@ -37,9 +39,14 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from config.celery import app
 from reports.models import RenderJob
 
 logger = logging.getLogger(__name__)
+
+# The Celery task that runs a job (reports.tasks, which calls job_run): queued by name, so this module
+# needs nothing from the tasks module and the tasks module stays a thin layer on top of this one.
+RENDER_TASK = "reports.tasks.render_job"
 
 KINDS = {
     "period_report": "reports.period.period_job",
@@ -140,11 +147,10 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
 
 
 def _enqueue(job_id) -> None:
-    from reports.tasks import render_job
-
     try:
         # Fail fast when the broker is down: the page says so instead of waiting forever.
-        render_job.apply_async(
+        app.send_task(
+            RENDER_TASK,
             args=[str(job_id)],
             # The job's row holds the outcome; a result would make Celery subscribe to the result
             # backend, which retries for about 20 s when Redis is down.
@@ -233,8 +239,6 @@ def workers_alive() -> bool:
     """Whether any Celery worker answers a ping. Remembered for a few seconds: every polling page asks."""
     alive = cache.get("reports:workers-alive")
     if alive is None:
-        from config.celery import app
-
         try:
             alive = bool(app.control.ping(timeout=1.0))
         except Exception:

@@ -1,8 +1,9 @@
 """工作落实报告: every figure of the period report, defined once.
 
 Each figure has a `Metric` entry (label + definition, shown as the tooltip on the page, as a footnote in
-the PDF and on the first sheet of the .xlsx) and one function or Q builder that computes it in SQL. The
-rules they build on live in `actions.models`: overdue is `overdue_q()` (the twin of
+the PDF and on the first sheet of the .xlsx) and one function or Q builder that computes it in SQL.
+到期, 按时完成, 逾期, their rates and the delays are defined once in `actions.figures`, which 部门行动项
+uses too; the rules below them live in `actions.models`: overdue is `overdue_q()` (the twin of
 `ActionItemQuerySet.overdue()`), "on time" is `ActionItem.completed_on_time` (judged against the
 deadline in force when the item was completed), dates are Asia/Shanghai dates (`local_today()`).
 docs/metrics.md explains the same rules in prose.
@@ -15,24 +16,20 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import (
-    Avg,
-    Case,
-    Count,
-    DateField,
-    DurationField,
-    F,
-    Max,
-    Prefetch,
-    Q,
-    Value,
-    When,
-)
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions.figures import (
+    Judged,
+    days,
+    delay_aggregates,
+    judged_aggregates,
+    judged_late_q,
+    rate,
+)
 from actions.models import (
     OPEN_STATUSES,
     ActionItem,
@@ -45,6 +42,7 @@ from actions.models import (
 )
 from actions.selectors import actions_in_departments
 from meetings.models import Department, Meeting, MeetingKind, User
+from meetings.policy import confidential_action_q
 from meetings.templatetags.minutes import enumeration
 
 # An open item nobody has logged anything on for this many days is 停滞 (stale).
@@ -280,12 +278,16 @@ ORGANISATION, DEPARTMENT, SERIES = "organisation", "department", "series"
 @dataclass(frozen=True)
 class Scope:
     """Whose work a report covers: the whole organisation, a department with everything below it, or
-    one meeting series. Permission is checked before one is built (reports.period)."""
+    one meeting series. Who may see which is decided before one is built (reports.policy), which also
+    fills in `readable` for a reader who may not see every meeting of a series."""
 
     kind: str
     label: str
     department_ids: frozenset[int] | None = None
     series_id: int | None = None
+    # A series report for a reader who may not see every meeting of it (meetings.policy): the meetings
+    # they may see, and of those the ones they see whole, confidential parts included. None: all.
+    readable: "Readable | None" = None
 
     def actions(self):
         """Action items in scope. A department's items are those `actions_in_departments` gives the
@@ -293,56 +295,40 @@ class Scope:
         if self.kind == DEPARTMENT:
             return actions_in_departments(set(self.department_ids))
         if self.kind == SERIES:
-            return ActionItem.objects.filter(meeting__series_id=self.series_id)
+            items = ActionItem.objects.filter(meeting__series_id=self.series_id)
+            return items if self.readable is None else items.filter(self.readable.actions_q())
         return ActionItem.objects.all()
 
     def meetings(self):
         if self.kind == DEPARTMENT:
             return Meeting.objects.filter(department_id__in=sorted(self.department_ids))
         if self.kind == SERIES:
-            return Meeting.objects.filter(series_id=self.series_id)
+            meetings = Meeting.objects.filter(series_id=self.series_id)
+            if self.readable is not None:
+                meetings = meetings.filter(pk__in=sorted(self.readable.meeting_ids))
+            return meetings
         return Meeting.objects.all()
 
-
-# The rules as Q objects. `prefix` lets the same rule filter rows joined to an item ("action__").
-
-
-def due_q(period: Period, today: datetime.date, prefix: str = "") -> Q:
-    """到期行动项: due within the period, not cancelled, and either done or past its due date."""
-    p = prefix
-    return (
-        Q(**{f"{p}due_date__gte": period.start, f"{p}due_date__lte": period.end})
-        & ~Q(**{f"{p}status": Status.CANCELLED})
-        & (Q(**{f"{p}status": Status.DONE}) | Q(**{f"{p}due_date__lt": today}))
-    )
+    def includes_owner_department(self, department_id: int | None) -> bool:
+        """Whether a department (of an owner, or an owner's own) belongs to the scope's people: in a
+        department report only the departments of its subtree do."""
+        return self.kind != DEPARTMENT or department_id in self.department_ids
 
 
-def on_time_q(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": Status.DONE, f"{prefix}completed_on_time": True})
+@dataclass(frozen=True)
+class Readable:
+    """What one reader may see of a series' meetings (worked out by reports.policy from meetings.policy):
+    the meetings they may see, and those they see whole. In the others, items serving a confidential
+    decision are left out, as on the meeting's own page."""
 
+    meeting_ids: frozenset[int]
+    whole_meeting_ids: frozenset[int]
 
-def late_q(today: datetime.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status": Status.DONE, f"{prefix}completed_on_time": False}) | overdue_q(
-        today, prefix
-    )
-
-
-def delay_expression(today: datetime.date, prefix: str = ""):
-    """Days late, as a duration: completion date (Beijing time) minus due date, or today minus due date
-    while still open. Only meaningful on late items."""
-    completed_day = TruncDate(f"{prefix}completed_at", tzinfo=ZoneInfo(settings.TIME_ZONE))
-    return Case(
-        When(**{f"{prefix}status": Status.DONE}, then=completed_day - F(f"{prefix}due_date")),
-        default=Value(today, output_field=DateField()) - F(f"{prefix}due_date"),
-        output_field=DurationField(),
-    )
-
-
-def rate(part: int, whole: int) -> float | None:
-    """A percentage with one decimal (19/20 → 95.0, 8/23 → 34.8); None when there is nothing to rate."""
-    if not whole:
-        return None
-    return round(100 * part / whole + 1e-9, 1)
+    def actions_q(self) -> Q:
+        partly = sorted(self.meeting_ids - self.whole_meeting_ids)
+        return Q(meeting_id__in=sorted(self.whole_meeting_ids)) | (
+            Q(meeting_id__in=partly) & ~confidential_action_q()
+        )
 
 
 def change_pp(current: float | None, previous: float | None) -> float | None:
@@ -352,55 +338,30 @@ def change_pp(current: float | None, previous: float | None) -> float | None:
     return round(current - previous, 1)
 
 
-def _days(duration: datetime.timedelta | None) -> float | None:
-    if duration is None:
-        return None
-    return round(duration.total_seconds() / 86400, 1)
-
-
 # The figures ----------------------------------------------------------------------------------
 
 
 @dataclass
-class ActionFigures:
+class ActionFigures(Judged):
+    """到期, 按时完成, 逾期, their rates and the delays (actions.figures), with the period's other
+    action-item figures."""
+
     created: int = 0
     completed: int = 0
-    due: int = 0
-    on_time: int = 0
-    late: int = 0
-    avg_delay: float | None = None
-    max_delay: float | None = None
     median_days_to_complete: float | None = None
     postponements: int = 0
-
-    @property
-    def on_time_rate(self) -> float | None:
-        return rate(self.on_time, self.due)
-
-    @property
-    def late_rate(self) -> float | None:
-        return rate(self.late, self.due)
 
 
 def action_figures(items, period: Period, today: datetime.date) -> ActionFigures:
     """The period's action-item figures for the items in `items`: three queries."""
     start, end = period.bounds()
-    due = due_q(period, today)
-    late = due & late_q(today)
     counts = items.order_by().aggregate(
         created=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         completed=Count("pk", filter=Q(status=Status.DONE, completed_at__gte=start, completed_at__lt=end)),
-        due=Count("pk", filter=due),
-        on_time=Count("pk", filter=due & on_time_q()),
-        late=Count("pk", filter=late),
-        avg_delay=Avg(delay_expression(today), filter=late),
-        max_delay=Max(delay_expression(today), filter=late),
+        **judged_aggregates(period, today),
+        **delay_aggregates(period, today),
     )
-    figures = ActionFigures(
-        **{k: counts[k] for k in ("created", "completed", "due", "on_time", "late")},
-        avg_delay=_days(counts["avg_delay"]),
-        max_delay=_days(counts["max_delay"]),
-    )
+    figures = ActionFigures.from_row(counts, created=counts["created"], completed=counts["completed"])
     figures.median_days_to_complete = _median_days_to_complete(items, start, end, figures.completed)
     figures.postponements = DeadlineChange.objects.filter(
         action__in=items.values("pk"),
@@ -423,7 +384,7 @@ def _median_days_to_complete(items, start, end, completed: int) -> float | None:
         .values_list("took", flat=True)
     )
     middle = list(durations[(completed - 1) // 2 : completed // 2 + 1])
-    return _days(sum(middle, datetime.timedelta()) / len(middle))
+    return days(sum(middle, datetime.timedelta()) / len(middle))
 
 
 def snapshot_figures(items, today: datetime.date) -> dict:
@@ -499,64 +460,85 @@ def recurring_figures(items, period: Period, today: datetime.date) -> dict:
 
 
 def _owner_aggregates(period: Period, today: datetime.date) -> dict:
-    """Per group of lead ownerships: open, overdue, due, on time and the average delay of the late."""
+    """Per group of ownerships: open, overdue today, and the period's 到期, 按时完成, 逾期 and average
+    delay (actions.figures), each item counted once however many of its owners the group holds (the
+    average needs rows that hold each late item once)."""
     a = "action__"
-    due = due_q(period, today, a)
-    late = due & late_q(today, a)
     return {
         "open": Count("action", distinct=True, filter=Q(action__status__in=OPEN_STATUSES)),
         "overdue": Count("action", distinct=True, filter=overdue_q(today, a)),
-        "due": Count("action", distinct=True, filter=due),
-        "on_time": Count("action", distinct=True, filter=due & on_time_q(a)),
-        "avg_delay": Avg(delay_expression(today, a), filter=late),
+        **judged_aggregates(period, today, prefix=a, distinct=True),
+        "avg_delay": delay_aggregates(period, today, prefix=a)["avg_delay"],
     }
 
 
-def _leads(items, scope: Scope):
-    owners = ActionOwner.objects.filter(role=ActionOwner.Role.LEAD)
+def _ownerships(items, scope: Scope):
+    owners = ActionOwner.objects.all()
     if scope.kind != ORGANISATION:
         owners = owners.filter(action__in=items.values("pk"))
     return owners
 
 
 def _table_row(name: str, row: dict) -> dict:
+    judged = Judged.from_row(row)
     return {
         "name": name,
         "open": row["open"],
         "overdue": row["overdue"],
-        "due": row["due"],
-        "on_time": row["on_time"],
-        "on_time_rate": rate(row["on_time"], row["due"]),
-        "avg_delay": _days(row["avg_delay"]),
+        "due": judged.due,
+        "on_time": judged.on_time,
+        "on_time_rate": judged.on_time_rate,
+        "avg_delay": judged.avg_delay,
     }
 
 
+# The department an ownership counts for: a department owner's, or the one a person owner works in
+# (0: nobody's, for people without a department).
+OWNER_DEPARTMENT = Coalesce("department_id", "user__department_id", Value(0), output_field=IntegerField())
+
+
 def by_department(items, scope: Scope, period: Period, today: datetime.date) -> list[dict]:
-    """One row per department: the items whose lead owner is the department or works in it (an item
-    led jointly by two departments counts in both). Two queries."""
+    """One row per department: its items by the rule of the scope itself (`actions_in_departments`):
+    a department owner is the department or a person owner works in it, lead or support. An item of
+    two departments counts in both; in a department report, only the departments of its subtree have
+    a row. Two queries."""
+    # Two owners of one item can be in the same department. The counts are distinct; for the average,
+    # a late item's later owners in the same department are left out (looked up for the late items
+    # only, which are few).
+    earlier_same_department = (
+        ActionOwner.objects.filter(action_id=OuterRef("action_id"), pk__lt=OuterRef("pk"))
+        .annotate(dept=OWNER_DEPARTMENT)
+        .filter(dept=OuterRef("dept"))
+    )
     rows = (
-        _leads(items, scope)
-        .annotate(dept=Coalesce("department_id", "user__department_id"))
+        _ownerships(items, scope)
+        .annotate(dept=OWNER_DEPARTMENT)
+        .exclude(judged_late_q(period, today, "action__") & Exists(earlier_same_department))
         .order_by()
         .values("dept")
         .annotate(**_owner_aggregates(period, today))
     )
     names = dict(Department.objects.values_list("pk", "name"))
-    table = []
-    for row in rows:
-        if scope.kind == DEPARTMENT and row["dept"] not in scope.department_ids:
-            continue  # a lead outside the subtree: that department's own report counts it
-        name = names.get(row["dept"]) or _("未分配部门")
-        table.append(_table_row(name, row))
+    table = [
+        _table_row(names.get(row["dept"]) or _("未分配部门"), row)
+        for row in rows
+        # A department outside the subtree: that department's own report counts it.
+        if scope.includes_owner_department(row["dept"])
+    ]
     table.sort(key=lambda r: (-r["overdue"], -r["open"], r["name"]))
     return table
 
 
 def by_owner(items, scope: Scope, period: Period, today: datetime.date) -> list[dict]:
-    """One row per lead owner (a person, or a department given as the owner). One query."""
+    """One row per lead owner (a person, or a department given as the owner) and the items they lead.
+    In a department report, only the leads of its subtree: its people, and its departments as
+    owners. One query."""
+    leads = _ownerships(items, scope).filter(role=ActionOwner.Role.LEAD)
+    if scope.kind == DEPARTMENT:
+        ids = sorted(scope.department_ids)
+        leads = leads.filter(Q(department_id__in=ids) | Q(user__department_id__in=ids))
     rows = (
-        _leads(items, scope)
-        .order_by()
+        leads.order_by()
         .values("user_id", "user__name", "department_id", "department__name")
         .annotate(**_owner_aggregates(period, today))
     )
@@ -618,18 +600,20 @@ def trend(items, period: Period, today: datetime.date, count: int = TREND_PERIOD
     periods = [period.shifted(-k) for k in range(count - 1, -1, -1)]
     aggregates = {}
     for n, p in enumerate(periods):
-        aggregates[f"due_{n}"] = Count("pk", filter=due_q(p, today))
-        aggregates[f"on_time_{n}"] = Count("pk", filter=due_q(p, today) & on_time_q())
+        aggregates.update(judged_aggregates(p, today, suffix=f"_{n}"))
     counts = items.order_by().aggregate(**aggregates)
-    return [
-        {
-            "label": p.short_label,
-            "due": counts[f"due_{n}"],
-            "on_time": counts[f"on_time_{n}"],
-            "rate": rate(counts[f"on_time_{n}"], counts[f"due_{n}"]),
-        }
-        for n, p in enumerate(periods)
-    ]
+    points = []
+    for n, p in enumerate(periods):
+        judged = Judged.from_row(counts, suffix=f"_{n}")
+        points.append(
+            {
+                "label": p.short_label,
+                "due": judged.due,
+                "on_time": judged.on_time,
+                "rate": judged.on_time_rate,
+            }
+        )
+    return points
 
 
 # The whole report ------------------------------------------------------------------------------

@@ -1,13 +1,10 @@
-"""工作落实报告 (period report): who may see which scope, the filter form, and the background render
-(web fragment, PDF and .xlsx from one computation). The figures are in reports.metrics."""
+"""工作落实报告 (period report): the filter form and the background render (web fragment, PDF and .xlsx
+from one computation). The figures are in reports.metrics; who may see which report, in reports.policy."""
 
 import datetime
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db.models import Q
-from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,107 +12,13 @@ from django.utils.translation import gettext_lazy
 
 from actions.filters import MarkInvalidMixin
 from actions.models import local_today
-from actions.policy import can_view_all_actions
-from config.errors import NotFound
 from meetings.forms import check_year
-from meetings.models import Department, MeetingSeries
-from reports import charts, metrics
+from reports import charts, metrics, policy
 from reports.jobs import JobKind, Output
 from reports.pdf import render_pdf
 from reports.period_xlsx import OVERDUE_SHEET_ROWS, XLSX_TYPE, workbook_bytes
 
 KIND = "period_report"
-
-
-# Who may see what: staff see the whole organisation; department heads see the departments they head
-# with everything below them (Department.managed_by, as in 部门行动项), and the series those departments
-# hold or they chair.
-
-
-class Allowed:
-    def __init__(self, user):
-        self.user = user
-        self.everything = can_view_all_actions(user)
-        self.department_ids = (
-            set(Department.objects.values_list("pk", flat=True))
-            if self.everything
-            else Department.managed_by(user)
-        )
-
-    def __bool__(self) -> bool:
-        return self.everything or bool(self.department_ids)
-
-    def series(self):
-        series = MeetingSeries.objects.order_by("title")
-        if self.everything:
-            return series
-        return series.filter(Q(department_id__in=sorted(self.department_ids)) | Q(chair=self.user))
-
-    def departments(self) -> list[tuple[int, str]]:
-        """The picker: the allowed departments as a tree, indented."""
-        rows = list(
-            Department.objects.filter(pk__in=self.department_ids).values_list("pk", "name", "parent_id")
-        )
-        known = {pk for pk, _name, _parent in rows}
-        children: dict[int | None, list] = {}
-        for pk, name, parent in rows:
-            children.setdefault(parent if parent in known else None, []).append((pk, name))
-        ordered, stack = [], [(row, 0) for row in reversed(children.get(None, []))]
-        while stack:
-            (pk, name), depth = stack.pop()
-            ordered.append((pk, "\u3000" * depth + ("└ " if depth else "") + name))
-            stack.extend((child, depth + 1) for child in reversed(children.get(pk, [])))
-        return ordered
-
-
-def allowed_for(request) -> Allowed:
-    allowed = Allowed(request.user)
-    if not allowed:
-        raise PermissionDenied(_("只有部门负责人和管理员可以查看工作落实报告。"))
-    return allowed
-
-
-def scope_for(allowed: Allowed, params: dict) -> metrics.Scope:
-    """The scope the parameters ask for, if this user may see it; otherwise 404, so ids reveal nothing."""
-    kind = params.get("scope")
-    if kind == metrics.ORGANISATION:
-        if not allowed.everything:
-            raise NotFound(_("您没有查看全公司报告的权限。"))
-        return metrics.Scope(metrics.ORGANISATION, _("全公司"))
-    if kind == metrics.DEPARTMENT:
-        department = Department.objects.filter(pk=_int(params.get("department"))).first()
-        if department is None or department.pk not in allowed.department_ids:
-            raise NotFound(_("部门不存在,或不在您的查看范围内。"))
-        ids = Department.subtree_ids([department.pk])
-        label = department.name + (_("(含下级部门)") if len(ids) > 1 else "")
-        return metrics.Scope(metrics.DEPARTMENT, label, department_ids=frozenset(ids))
-    if kind == metrics.SERIES:
-        series = allowed.series().filter(pk=_int(params.get("series"))).first()
-        if series is None:
-            raise NotFound(_("会议系列不存在,或不在您的查看范围内。"))
-        return metrics.Scope(metrics.SERIES, series.title, series_id=series.pk)
-    raise Http404
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def check_visible(request, allowed: Allowed) -> None:
-    """A department, series or whole-organisation scope in the address that the user may not see
-    answers 404, before any form message: ids reveal nothing."""
-    get = request.GET
-    wanted = get.get("department", "")
-    if wanted and (_int(wanted) is None or _int(wanted) not in allowed.department_ids):
-        raise NotFound(_("部门不存在,或不在您的查看范围内。"))
-    wanted = get.get("series", "")
-    if wanted and not allowed.series().filter(pk=_int(wanted) or 0).exists():
-        raise NotFound(_("会议系列不存在,或不在您的查看范围内。"))
-    if get.get("scope") == metrics.ORGANISATION and not allowed.everything:
-        raise NotFound(_("您没有查看全公司报告的权限。"))
 
 
 class PeriodReportForm(MarkInvalidMixin, forms.Form):
@@ -156,7 +59,7 @@ class PeriodReportForm(MarkInvalidMixin, forms.Form):
         },
     )
 
-    def __init__(self, *args, allowed: Allowed, **kwargs):
+    def __init__(self, *args, allowed: policy.ReportAccess, **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed = allowed
         scopes = [(metrics.DEPARTMENT, _("部门(含下级部门)")), (metrics.SERIES, _("会议系列"))]
@@ -211,12 +114,14 @@ class PeriodReportForm(MarkInvalidMixin, forms.Form):
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
             "target": float(data["target"]) if data.get("target") is not None else None,
+            # A series report shows only what its reader may see of the meetings (reports.policy).
+            "reader": self.allowed.reader_for(data["scope"]),
             "language": language,
             "today": today.isoformat(),
         }
 
 
-def default_data(allowed: Allowed) -> dict:
+def default_data(allowed: policy.ReportAccess) -> dict:
     """The first visit: this month, the whole organisation (staff) or the first department one heads."""
     data = {"period": metrics.MONTH, "day": local_today().isoformat()}
     if allowed.everything:
@@ -270,23 +175,8 @@ def report_context(report: metrics.PeriodReport, svgs: dict, *, rows: int = metr
     }
 
 
-def _scope_from_params(params: dict) -> metrics.Scope:
-    """In the worker there is no user: the permission was checked when the job was asked for, and
-    `can_view_period` checks it again for every reader of the result."""
-
-    class Everything:
-        everything = True
-        department_ids = set(Department.objects.values_list("pk", flat=True))
-        user = None
-
-        def series(self):
-            return MeetingSeries.objects.all()
-
-    return scope_for(Everything(), params)
-
-
 def render_period_report(params: dict, progress) -> dict[str, Output]:
-    scope = _scope_from_params(params)
+    scope = policy.scope_for_render(params)
     report = report_from_params(params, scope, progress)
     progress(60, _("绘制图表"))
     svgs = charts.report_charts(report)
@@ -313,15 +203,4 @@ def render_period_report(params: dict, progress) -> dict[str, Output]:
     }
 
 
-def can_view_period(user, params: dict) -> bool:
-    allowed = Allowed(user)
-    if not allowed:
-        return False
-    try:
-        scope_for(allowed, params)
-    except Http404:
-        return False
-    return True
-
-
-period_job = JobKind(name=KIND, render=render_period_report, can_view=can_view_period)
+period_job = JobKind(name=KIND, render=render_period_report, can_view=policy.can_view_period)

@@ -6,7 +6,7 @@ from reports import jobs
 
 
 @shared_task(
-    name="reports.tasks.render_job",
+    name=jobs.RENDER_TASK,
     acks_late=True,
     soft_time_limit=jobs.TIME_LIMIT,
     time_limit=jobs.TIME_LIMIT + 30,

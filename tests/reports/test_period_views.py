@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
-from meetings.models import MeetingSeries
+from meetings.models import Meeting, MeetingSeries
 from reports import jobs
 from reports.models import RenderJob
-from tests.factories import MeetingFactory, UserFactory, make_action
+from tests.factories import DecisionFactory, MeetingFactory, UserFactory, make_action
 
 URL = reverse("reports:period")
 NOW = datetime.datetime(2026, 4, 15, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -86,8 +86,8 @@ def test_head_gets_the_department_report_with_figures_and_downloads(
     assert "<script>x</script>" not in html and "&lt;script&gt;" in html
     assert 'title="按时完成 ÷ 到期行动项' in html  # every figure carries its definition
     assert "hx-trigger" not in html.split("job-downloads")[0]  # finished: polling stops
-    # The department table counts by lead owner, and says so where it differs from the headline.
-    assert "按牵头人所在部门统计" in html and "本部门只作配合方的事项计入核心指标" in html
+    # The department table counts a department's items as the headline does, and says so.
+    assert "与核心指标同一口径" in html and "只列出本部门(含下级部门)的人员和部门" in html
 
     pdf = client.get(reverse("reports:job_download", args=[job.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf"
@@ -176,6 +176,52 @@ def test_a_series_report_for_its_chair(client_for, chair, department):
     other = MeetingSeries.objects.create(title="研发例会")
     outsider_series = {"scope": "series", "series": other.pk, "period": "month"}
     assert client_for(chair).get(URL, outsider_series).status_code == 404
+
+
+def test_a_series_report_leaves_out_what_its_reader_may_not_see(
+    client_for, chair, department, other_department, outsider
+):
+    """张伟 chairs a series of 研发一部: a 机密 meeting of it he neither chaired nor attended, and a
+    confidential decision of a meeting he may read, stay out of his report (meetings.policy), and the
+    report rendered for him is his alone; staff see everything."""
+    series = MeetingSeries.objects.create(title="研发例会", department=other_department, chair=chair)
+    march = NOW - datetime.timedelta(days=40)
+    own = MeetingFactory(series=series, chair=chair, department=other_department, starts_at=march)
+    secret = MeetingFactory(
+        series=series, chair=outsider, department=other_department, starts_at=march, is_confidential=True
+    )
+    readable = MeetingFactory(
+        series=series,
+        chair=outsider,
+        department=other_department,
+        starts_at=march,
+        visibility=Meeting.Visibility.ORGANISATION,
+    )
+    make_action(lead=chair, meeting=own, title="普通行动项", due_date=datetime.date(2026, 3, 2))
+    make_action(lead=outsider, meeting=secret, title="机密会议的行动项", due_date=datetime.date(2026, 3, 3))
+    hidden = make_action(
+        lead=outsider, meeting=readable, title="机密决议的行动项", due_date=datetime.date(2026, 3, 4)
+    )
+    DecisionFactory(meeting=readable, is_confidential=True).action_items.add(hidden)
+    query = {"scope": "series", "series": series.pk, "period": "month", "day": "2026-03-01"}
+
+    job, progress = render(client_for(chair), query)
+    html = progress.content.decode()
+    assert "普通行动项" in html
+    assert "机密会议的行动项" not in html and "机密决议的行动项" not in html
+    assert "1 / 1 项逾期" in html
+    xlsx = client_for(chair).get(reverse("reports:job_download", args=[job.pk, "xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    assert [row[1] for row in book["逾期事项"].iter_rows(min_row=2, values_only=True)] == ["普通行动项"]
+
+    # 研发一部's head reaches the series too, but not a report rendered for someone else's eyes.
+    other_department.head = outsider
+    other_department.save()
+    assert client_for(outsider).get(reverse("reports:job_progress", args=[job.pk])).status_code == 404
+    staff = UserFactory(is_staff=True)
+    assert client_for(staff).get(reverse("reports:job_progress", args=[job.pk])).status_code == 200
+    _job, everything = render(client_for(staff), query)
+    assert "机密会议的行动项" in everything.content.decode() and "3 / 3 项逾期" in everything.content.decode()
 
 
 def test_end_before_start_is_refused_and_the_dates_stay(client_for, chair, department):
