@@ -3,7 +3,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings import history, policy
@@ -183,23 +182,16 @@ def minutes_field_save(
     current = editing.to_client(obj, field)
     if not force and not editing.may_apply(current=current, base=base, new=value):
         raise FieldConflict(current)
-    if entity == "action" and name == "deadline_text":
-        changes |= _deadline_changes(obj, changes["deadline_text"], meeting)
     changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
     if entity == "action":
         # An action item is changed the way every other path changes it: through actions.services,
-        # which asks the item's policy, logs the change and keeps its reminders and occurrences in step
-        # ("每周五" typed over a date plans the weekly occurrences from the meeting on).
+        # which asks the item's policy, reads the deadline by the one rule (deadline_from), logs the
+        # change and keeps its reminders and occurrences in step ("每周五" typed over a date plans the
+        # weekly occurrences).
         from actions.services import action_fields_set
 
         obj.meeting = meeting
-        action_fields_set(
-            action=obj,
-            by=by,
-            changes=changed,
-            note=_("会议记录中修改"),
-            replan_from=timezone.localdate(meeting.starts_at),
-        )
+        action_fields_set(action=obj, by=by, changes=changes, note=_("会议记录中修改"))
     elif changed:
         before = {attr: getattr(obj, attr) for attr in changed}
         for attr, new in changed.items():
@@ -213,22 +205,6 @@ def minutes_field_save(
         )
         field.model.objects.filter(pk=obj.pk).update(**changed)
     return editing.to_client(obj, field), obj
-
-
-def _deadline_changes(action, text: str, meeting: Meeting) -> dict:
-    """Re-read the deadline from its words; a wording that cannot be read keeps the date it had."""
-    from actions.wording import parse_deadline
-
-    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
-    if parsed.needs_confirmation or not text:
-        return {"deadline_is_estimate": parsed.is_estimate}
-    return {
-        "deadline_kind": parsed.kind,
-        "due_date": parsed.due_date,
-        "recurrence": parsed.recurrence,
-        "recurrence_weekday": parsed.recurrence_weekday,
-        "deadline_is_estimate": parsed.is_estimate,
-    }
 
 
 @transaction.atomic

@@ -477,8 +477,6 @@ def _add_action(request, meeting, data):
         text = ""
     elif len(text) > 100:
         errors["deadline_text"] = _("完成时限最多 100 字,当前 %(count)s 字。") % {"count": len(text)}
-        text = ""
-    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
     due_raw = data.text("due_date").strip()
     due_date = None
     if due_raw:
@@ -495,12 +493,7 @@ def _add_action(request, meeting, data):
         errors["__all__"] = _("所对应的决议已被删除,请刷新页面。")
     if errors:
         raise Refused(JsonResponse({"errors": errors}, status=400))
-    kind = parsed.kind
-    if due_date and kind != DeadlineKind.RECURRING and (parsed.needs_confirmation or not text):
-        kind = DeadlineKind.DATE  # the user picked a date for words we could not read
-    if not due_date and kind in (DeadlineKind.DATE, DeadlineKind.RELATIVE):
-        # The date the words give; None for unreadable words, which stay flagged until a date is picked.
-        due_date = parsed.due_date
+    # The deadline follows from the words and the date picked by the one rule (deadline_from).
     return action_services.action_create(
         title=title,
         owners=owners,
@@ -508,12 +501,8 @@ def _add_action(request, meeting, data):
         meeting=meeting,
         decisions=decisions,
         due_date=due_date,
-        deadline_kind=kind,
         deadline_text=text,
-        deadline_is_estimate=parsed.is_estimate,
         priority=priority,
-        recurrence=parsed.recurrence,
-        recurrence_weekday=parsed.recurrence_weekday,
     )
 
 
