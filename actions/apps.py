@@ -7,8 +7,9 @@ class ActionsConfig(AppConfig):
     verbose_name = _("行动项")
 
     def ready(self):
-        from actions import channels, reminders
+        from actions import channels, minutes, reminders
         from config import outbox
 
         outbox.register("reminders", reminders.recover)
         outbox.register("robot deliveries", channels.recover)
+        minutes.register()  # the action items of the minutes editor

@@ -17,8 +17,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from actions import policy as action_policy
+from actions.minutes import action_owners_prefetch
 from config.errors import NotFound
-from meetings import editing, history, lifecycle, notifications, selectors
+from meetings import history, lifecycle, notifications, selectors
 from meetings import series as series_rules
 from meetings.calendar import meeting_ics
 from meetings.forms_lifecycle import CommentForm, ReopenForm, ReturnForm, ReviewUpdateForm, TemplateNameForm
@@ -300,7 +301,7 @@ def review_update(request, meeting_id: int, action_id: int):
     rows = series_rules.review_actions(meeting)
     action = get_object_or_404(
         rows.select_related("meeting").prefetch_related(
-            editing.action_owners_prefetch(),
+            action_owners_prefetch(),
             Prefetch("decisions", Decision.objects.select_related("agenda_item")),
         ),
         pk=action_id,

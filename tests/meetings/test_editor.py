@@ -21,6 +21,11 @@ def url(name, meeting, *args):
     return reverse(f"meetings:{name}", args=[meeting.pk, *args])
 
 
+def action_url(name, meeting, *args):
+    """The editor's endpoints only about action items (actions/views/minutes.py)."""
+    return reverse(f"actions:{name}", args=[meeting.pk, *args])
+
+
 def save(client, meeting, key, value, base, **extra):
     entity, pk, field = key.split(":")
     body = {"entity": entity, "pk": pk, "field": field, "value": value, "base": base, **extra}
@@ -296,7 +301,7 @@ def test_deleted_owner_gets_a_message(client_for, chair, meeting):
 def test_owners_are_changed_in_place(client_for, chair, owner, meeting):
     action = make_action(meeting=meeting, lead=chair)
     response = client_for(chair).post(
-        url("editor_owners", meeting, action.pk),
+        action_url("editor_owners", meeting, action.pk),
         json.dumps({"owners": [{"type": "u", "id": owner.pk, "role": "lead"}]}),
         content_type="application/json",
     )
@@ -335,7 +340,7 @@ def test_deadline_preview_shows_the_computed_date(client_for, chair, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=datetime.datetime(2026, 3, 3, 14, 0, tzinfo=SHANGHAI)
     )
-    data = client_for(chair).get(url("editor_deadline", meeting), {"text": "两周内"}).json()
+    data = client_for(chair).get(action_url("editor_deadline", meeting), {"text": "两周内"}).json()
     assert data["suggested"] == "2026-03-17" and "3月17日" in data["message"]
 
 
