@@ -7,7 +7,7 @@ class ActionsConfig(AppConfig):
     verbose_name = _("行动项")
 
     def ready(self):
-        from actions import channels, hooks
+        from actions import channels, hooks, minutes
         from actions.reminders import planning
         from config import outbox
 
@@ -15,3 +15,4 @@ class ActionsConfig(AppConfig):
         outbox.register("robot deliveries", channels.recover)
         # What action items add to meetings (meetings.hooks): actions builds on meetings, never the reverse.
         hooks.register()
+        minutes.register()  # the action items of the minutes editor

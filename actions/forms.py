@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.filters import MarkInvalidMixin, PlainSelect
 from actions.models import ActionItem, ActionOwner, DeadlineKind, ReminderPreference, Status, local_today
+from actions.services import deadline_from
 from meetings.forms import (
     IdsChoiceField,
     PeopleChoiceField,
@@ -27,7 +28,8 @@ WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"
 
 
 class ActionItemForm(_CrispyForm, forms.ModelForm):
-    """A simple form for now; the live editor adds type-ahead owners and parsed deadlines."""
+    """An action item from the meeting page: its deadline is the words said and, where one is picked,
+    a date, read by the same rule as in the live editor (actions.services.deadline_from)."""
 
     submit_label = _("添加行动项")
     id_prefix = "action"
@@ -52,26 +54,25 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
             "description",
             "decisions",
             "due_date",
-            "deadline_kind",
             "deadline_text",
-            "deadline_is_estimate",
-            "recurrence",
-            "recurrence_weekday",
             "checkin_days",
             "priority",
         ]
         field_classes = {"decisions": IdsChoiceField}
         widgets = {
-            "recurrence_weekday": forms.Select(
-                choices=[("", "—")] + [(i, day) for i, day in enumerate(WEEKDAY_LABELS)]
-            ),
             "due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 2}),
             "decisions": forms.CheckboxSelectMultiple,
         }
+        help_texts = {
+            "deadline_text": _(
+                "会上的原话,例如:两周内、下次例会前、持续进行、每周五。选了完成日期时以所选日期为准。"
+            ),
+        }
 
     def __init__(self, *args, meeting: Meeting, **kwargs):
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.fields["lead_user"].queryset = active_people()
         self.fields["support_users"].queryset = active_people()
         self.fields["decisions"].queryset = Decision.objects.filter(meeting=meeting)
@@ -87,12 +88,15 @@ class ActionItemForm(_CrispyForm, forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("lead_user") and not cleaned.get("lead_department"):
             self.add_error("lead_user", _("请指定牵头人或牵头部门。"))
-        due_date, kind = cleaned.get("due_date"), cleaned.get("deadline_kind")
+        due_date = cleaned.get("due_date")
         check_year(due_date, _("完成时限"))
-        if kind in (DeadlineKind.DATE, DeadlineKind.RELATIVE) and not due_date:
-            self.add_error("due_date", _("请填写完成日期,或把时限类型改为“持续进行”等。"))
-        if kind == DeadlineKind.RECURRING and not cleaned.get("recurrence"):
-            self.add_error("recurrence", _("周期性事项请选择周期:每周、每两周或每月。"))
+        if "due_date" in cleaned and "deadline_text" in cleaned:
+            deadline = deadline_from(cleaned["deadline_text"], due_date, self.meeting)
+            if deadline.kind in (DeadlineKind.DATE, DeadlineKind.RELATIVE) and not deadline.due_date:
+                # The editor keeps such an item and flags it; this form has no place to flag it in.
+                self.add_error(
+                    "due_date", _("请填写完成日期,或在时限原文中写明“两周内”“持续进行”“每周五”等。")
+                )
         return cleaned
 
     def owners(self) -> list[tuple[User | Department, str]]:

@@ -3,6 +3,7 @@
 import datetime
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,10 +23,13 @@ from actions.models import (
     Recurrence,
     Reminder,
     Status,
+    local_today,
 )
-from meetings.models import Department, User
+from actions.wording import parse_deadline
+from meetings.models import Department, Meeting, User
 
-# How far ahead the occurrences of a recurring item are planned: half a year of weekly reports.
+# How far ahead the occurrences of a recurring item are planned, from its first one: half a year of
+# weekly reports (26).
 RECURRENCE_HORIZON_DAYS = 182
 
 Owner = tuple[User | Department, str]
@@ -95,7 +99,7 @@ def occurrence_dates(*, start: datetime.date, recurrence: str, weekday: int | No
 
 
 def _plan_occurrences(action: ActionItem, start: datetime.date) -> None:
-    until = start + datetime.timedelta(days=RECURRENCE_HORIZON_DAYS)
+    until = start + datetime.timedelta(days=RECURRENCE_HORIZON_DAYS - 1)
     dates = occurrence_dates(
         start=start, recurrence=action.recurrence, weekday=action.recurrence_weekday, until=until
     )
@@ -105,7 +109,7 @@ def _plan_occurrences(action: ActionItem, start: datetime.date) -> None:
     _sync_recurring_due_date(action)
 
 
-def occurrences_replan(*, action: ActionItem, start: datetime.date) -> None:
+def occurrences_replan(*, action: ActionItem, start: datetime.date | None) -> None:
     """An item that became recurring (or changed its rhythm) after it was created: its undelivered
     occurrences follow the new rule from `start`; delivered ones stay as the record of what was done."""
     action.occurrences.filter(delivered_at__isnull=True).delete()
@@ -120,6 +124,107 @@ def _sync_recurring_due_date(action: ActionItem) -> None:
     ActionItem.objects.filter(pk=action.pk).update(due_date=action.due_date)
 
 
+# --- The one deadline rule: every way an item gets or changes the words and date of its deadline (the
+# minutes editor, the meeting page's form, the demo) goes through deadline_from, by way of action_create
+# and action_fields_set.
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline as an item stores it, apart from its words (deadline_text)."""
+
+    kind: str = DeadlineKind.DATE
+    due_date: datetime.date | None = None
+    recurrence: str = ""
+    weekday: int | None = None
+    estimate: bool = False
+
+    @classmethod
+    def of(cls, action: ActionItem) -> "Deadline":
+        return cls(
+            kind=action.deadline_kind,
+            due_date=action.due_date,
+            recurrence=action.recurrence,
+            weekday=action.recurrence_weekday,
+            estimate=action.deadline_is_estimate,
+        )
+
+    def fields(self) -> dict:
+        """The item's columns that hold it."""
+        return {
+            "deadline_kind": self.kind,
+            "due_date": self.due_date,
+            "recurrence": self.recurrence,
+            "recurrence_weekday": self.weekday,
+            "deadline_is_estimate": self.estimate,
+        }
+
+
+def counted_from(meeting: Meeting | None) -> datetime.date:
+    """The day relative wordings count from: the meeting's, or today for an item of no meeting."""
+    return timezone.localdate(meeting.starts_at) if meeting is not None else local_today()
+
+
+def next_meeting_date(meeting: Meeting | None) -> datetime.date | None:
+    """The date of the series' next meeting after `meeting`, once it is scheduled ("下次例会前")."""
+    if meeting is None or meeting.series_id is None:
+        return None
+    starts = (
+        Meeting.objects.filter(series_id=meeting.series_id, starts_at__gt=meeting.starts_at)
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(starts) if starts else None
+
+
+def words_deadline(text: str, meeting: Meeting | None) -> Deadline | None:
+    """The deadline the words give by themselves, or None when they cannot be read."""
+    parsed = parse_deadline(text, meeting_date=counted_from(meeting))
+    return _read(parsed, meeting)
+
+
+def _read(parsed, meeting: Meeting | None) -> Deadline | None:
+    if parsed.needs_confirmation:
+        return None
+    due_date = next_meeting_date(meeting) if parsed.kind == DeadlineKind.EVENT else parsed.due_date
+    return Deadline(
+        kind=parsed.kind,
+        due_date=due_date,
+        recurrence=parsed.recurrence,
+        weekday=parsed.recurrence_weekday,
+        estimate=parsed.is_estimate,
+    )
+
+
+def deadline_from(
+    text: str, picked_date: datetime.date | None, meeting: Meeting | None, current: Deadline | None = None
+) -> Deadline:
+    """What an item's deadline is, from the words said in the meeting and a date picked explicitly.
+
+    The words are always kept as typed (in deadline_text); "预计…" marks the deadline an estimate.
+
+    1. A date picked explicitly wins: a fixed date (DATE) on that day. A picked date that is the very
+       date the words give is no override (the editor fills the words' date into the date field), so
+       the words' own deadline stands.
+    2. Otherwise words that can be read give the deadline, counted from the meeting's date (today for
+       an item of no meeting): a date ("两周内" RELATIVE, "3月15日前" DATE), a rhythm ("每周五"
+       RECURRING, first due on the first Friday after the meeting), ongoing ("持续进行", no date), or
+       "下次例会前" (EVENT), dated with the series' next meeting when it is already scheduled and else
+       once it is (event_deadlines_resolve).
+    3. Words that cannot be read ("等领导定", "X月X日前", "每季度", or none) keep the deadline the item
+       had (`current`); a new item (or one whose date was just cleared) then has no date, and the page
+       asks for one.
+    """
+    parsed = parse_deadline(text, meeting_date=counted_from(meeting))
+    words = _read(parsed, meeting)
+    if picked_date is not None and (words is None or picked_date != words.due_date):
+        return Deadline(kind=DeadlineKind.DATE, due_date=picked_date, estimate=parsed.is_estimate)
+    if words is not None:
+        return words
+    return replace(current or Deadline(), estimate=parsed.is_estimate)
+
+
 @transaction.atomic
 def action_create(
     *,
@@ -130,40 +235,31 @@ def action_create(
     description: str = "",
     decisions: Iterable = (),
     due_date: datetime.date | None = None,
-    deadline_kind: str = DeadlineKind.DATE,
     deadline_text: str = "",
-    deadline_is_estimate: bool = False,
     priority: str = Priority.NORMAL,
-    recurrence: str = "",
-    recurrence_weekday: int | None = None,
     checkin_days: int = 14,
 ) -> ActionItem:
-    """Create an item with its owners. At least one owner must lead (牵头)."""
-    if deadline_kind == DeadlineKind.RECURRING and not recurrence:
-        raise ValidationError(_("周期性事项需要选择周期(每周、每两周或每月)。"), code="no_recurrence")
+    """Create an item with its owners. At least one owner must lead (牵头).
+
+    The deadline follows from the words said (`deadline_text`) and a date picked explicitly
+    (`due_date`) by deadline_from; a recurring item's occurrences are planned from its first one."""
+    deadline = deadline_from(deadline_text, due_date, meeting)
     action = ActionItem(
         title=title,
         description=description,
         meeting=meeting,
-        due_date=due_date,
-        deadline_kind=deadline_kind,
         deadline_text=deadline_text,
-        deadline_is_estimate=deadline_is_estimate,
         priority=priority,
         created_by=by,
-        recurrence=recurrence if deadline_kind == DeadlineKind.RECURRING else "",
-        recurrence_weekday=recurrence_weekday,
         checkin_days=checkin_days,
+        **deadline.fields(),
     )
-    if deadline_kind == DeadlineKind.ONGOING:
-        action.due_date = None
     action.full_clean()
     action.save()
     _set_owners(action, owners)
     action.decisions.set(decisions)
     if action.recurrence:
-        start = due_date or (timezone.localdate(meeting.starts_at) if meeting else timezone.localdate())
-        _plan_occurrences(action, start)
+        _plan_occurrences(action, deadline.due_date)
     progress_log(action=action, by=by, changes={"status": [None, action.status]}, note=_("创建行动项"))
     return action
 
@@ -373,13 +469,30 @@ def deadline_change_decide(*, change: DeadlineChange, by, approve: bool, note: s
 
 
 @transaction.atomic
-def action_fields_set(*, action: ActionItem, by, changes: dict, note: str, replan_from: datetime.date):
-    """An editor's change to an item's own fields (title, description, priority, deadline and its
-    wording), as the minutes editor writes them: `action` is locked and holds the old values, `changes`
-    only what differs. Checked by ActionAccess (editors only); logged; a new date or kind of deadline
-    drops the reminders planned for the old one, and a new rhythm replans the occurrences, as every
-    other way of re-dating an item does."""
+def action_fields_set(*, action: ActionItem, by, changes: dict, note: str):
+    """An editor's change to an item's own fields (title, description, priority, the deadline's words
+    and date), as the minutes editor writes them: `action` is locked and holds the old values, `changes`
+    the fields the user set (a value it already holds changes nothing). A new wording or date goes
+    through deadline_from, as a new item's does; a date set to None was cleared. Checked by ActionAccess
+    (editors only); logged; a new date or kind of deadline drops the reminders planned for the old one,
+    and a new rhythm replans the occurrences from the first one, as every other way of re-dating an
+    item does."""
     policy.require(policy.access(by, action), policy.EDIT)
+    changes = dict(changes)
+    start = None
+    if changes.keys() & {"deadline_text", "due_date"}:
+        current = None if "due_date" in changes else Deadline.of(action)
+        deadline = deadline_from(
+            changes.get("deadline_text", action.deadline_text),
+            changes.get("due_date"),
+            action.meeting,
+            current,
+        )
+        changes |= deadline.fields()
+        if deadline.kind == DeadlineKind.RECURRING:
+            # A recurring item is due when its next occurrence is: the plan sets due_date.
+            start = changes.pop("due_date")
+    changes = {attr: new for attr, new in changes.items() if getattr(action, attr) != new}
     if not changes:
         return action
     log = {attr: [_plain(getattr(action, attr)), _plain(new)] for attr, new in changes.items()}
@@ -391,7 +504,7 @@ def action_fields_set(*, action: ActionItem, by, changes: dict, note: str, repla
     if changes.keys() & {"due_date", "deadline_kind"}:
         _cancel_reminders(action, _("完成时限已修改"))
     if changes.keys() & {"deadline_kind", "recurrence", "recurrence_weekday"}:
-        occurrences_replan(action=action, start=replan_from)
+        occurrences_replan(action=action, start=start)
     return action
 
 

@@ -7,6 +7,7 @@ from actions.views import (
     links,
     manage,
     meeting,
+    minutes,
     notifications,
     preferences,
     reminders_admin,
@@ -28,6 +29,9 @@ urlpatterns = [
     path("deadline-changes/<int:change_id>/decide/", item_edit.deadline_decide, name="deadline_decide"),
     path("occurrences/<int:occurrence_id>/deliver/", item_edit.occurrence_deliver, name="occurrence_deliver"),
     path("attachments/<int:entry_id>/", items.attachment, name="attachment"),
+    # The minutes editor's action items (views/minutes.py; the rest of the editor is in meetings)
+    path("minutes/<int:meeting_id>/<int:action_id>/owners/", minutes.set_owners, name="editor_owners"),
+    path("minutes/<int:meeting_id>/deadline/", minutes.deadline_preview, name="editor_deadline"),
     # Signed one-click links and the private calendar feed (views/links.py)
     path("link/<str:token>/", links.signed_link, name="link"),
     path("calendar/", links.calendar_settings, name="calendar"),

@@ -70,8 +70,8 @@ _ISO = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?")
 _MONTH_DAY = re.compile(rf"(?:({_NUM})年)?({_NUM})月({_NUM})[日号]")
 _MONTH_END = re.compile(rf"(?:({_NUM})年)?({_NUM})月(?:底|末)")
 _PLACEHOLDER_DATE = re.compile(r"[XxＸ×某]+月|月[XxＸ×某]+[日号]")
-_WITHIN = re.compile(rf"({_NUM}|半)个?(天|日|周|星期|礼拜|月|年)(?:半)?(?:之?内|以内|后)")
-_HALF_MONTH = re.compile(r"半个?月(?:之?内|以内)")
+# "两周内", "三个月内", and with a half: "一个半月内", "一年半内", "半个月内".
+_WITHIN = re.compile(rf"({_NUM}|半)个?(半)?(天|日|周|星期|礼拜|月|年)(半)?(?:之?内|以内|后)")
 _THIS_WEEKDAY = re.compile(
     r"(本|这|下下|下)?个?(?:周|星期|礼拜)([一二三四五六日天1-7])(?:前|之前|以前|下班前|内)?"
 )
@@ -118,21 +118,19 @@ def _explicit_date(text: str, meeting_date: datetime.date) -> datetime.date | No
 
 
 def _relative(text: str, meeting_date: datetime.date) -> datetime.date | None:
-    if _HALF_MONTH.search(text):
-        return meeting_date + datetime.timedelta(days=15)
     if m := _WITHIN.search(text):
-        count = 0.5 if m[1] == "半" else chinese_number(m[1])
-        if not count:
+        count = 0 if m[1] == "半" else chinese_number(m[1])
+        if count is None or (count == 0 and m[1] != "半"):
             return None
-        unit = m[2]
+        count += 0.5 if (m[1] == "半" or m[2] or m[4]) else 0
+        unit = m[3]
         if unit in ("天", "日"):
             return meeting_date + datetime.timedelta(days=int(count))
         if unit in ("周", "星期", "礼拜"):
             return meeting_date + datetime.timedelta(days=int(7 * count))
         if unit == "月":
-            return (
-                add_months(meeting_date, int(count)) if count >= 1 else meeting_date + datetime.timedelta(15)
-            )
+            # Half a month is fifteen days.
+            return add_months(meeting_date, int(count)) + datetime.timedelta(days=15 * (count % 1 > 0))
         return add_months(meeting_date, int(12 * count))
     # Next month, next year and next week before this one: "下月底前" also contains "月底前".
     if m := re.search(r"(下下|下)个?月(?:底|末)", text):

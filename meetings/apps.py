@@ -8,6 +8,7 @@ class MeetingsConfig(AppConfig):
 
     def ready(self):
         from config import outbox
-        from meetings import notifications
+        from meetings import editor_kinds, notifications
 
         outbox.register("meeting notices", notifications.recover_notices)
+        editor_kinds.register()  # the minutes editor's own kinds of block

@@ -1,13 +1,15 @@
 """The fields the minutes editor saves one at a time, how each is read from and written to the page,
-and the per-field conflict rule.
+the per-field conflict rule, and how the page's JSON is read.
 
 Every field travels as a string: the page shows it, the browser sends back the string it started
 from (the base) with the new one, and the server compares strings. That keeps the optimistic check
 free of any version column: a field is only overwritten when nobody changed it since the editor
-loaded it.
+loaded it. Which fields there are is said by the kinds of block (meetings/editor_blocks.py).
 """
 
 import datetime
+import json
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from meetings.forms import MAX_TEXT
-from meetings.models import AgendaItem, Attendance, Decision, Meeting, MeetingKind, SpeakerReport, User
+from meetings.models import AgendaItem, Attendance, Department, User
 
 
 def parse_id(value) -> int | None:
@@ -57,81 +59,6 @@ class Field:
     minimum: int | None = None
     maximum: int | None = None
     choices: tuple = ()
-
-
-def _fields() -> dict[tuple[str, str], Field]:
-    fields = [
-        Field(Meeting, "title", _("会议名称"), required=True, max_length=200),
-        Field(
-            Meeting, "kind", _("会议类型"), kind="choice", required=True, choices=tuple(MeetingKind.values)
-        ),
-        Field(Meeting, "location", _("会议地点"), max_length=200),
-        Field(Meeting, "starts_at", _("开始时间"), kind="datetime", required=True),
-        Field(Meeting, "ends_at", _("结束时间"), kind="datetime"),
-        Field(Meeting, "chair", _("主持人"), kind="person"),
-        Field(Meeting, "recorder", _("记录人"), kind="person"),
-        Field(Meeting, "background", _("会议背景与目的"), kind="text"),
-        Field(Meeting, "summary", _("总结与展望"), kind="text"),
-        Field(AgendaItem, "title", _("议题"), required=True, max_length=200),
-        Field(AgendaItem, "presenter", _("汇报人"), kind="person"),
-        Field(AgendaItem, "planned_minutes", _("计划时长"), kind="int", minimum=1, maximum=24 * 60),
-        Field(AgendaItem, "day", _("第几天"), kind="int", required=True, minimum=1, maximum=30),
-        Field(SpeakerReport, "speaker", _("发言人"), kind="speaker", required=True),
-        Field(SpeakerReport, "content", _("汇报要点"), kind="text", required=True),
-        Field(Decision, "problem", _("问题描述"), kind="text"),
-        Field(Decision, "discussion", _("讨论"), kind="text"),
-        Field(Decision, "text", _("决定"), kind="text", required=True),
-        Field(Decision, "agenda_item", _("所属议程"), kind="agenda"),
-        Field(
-            Attendance,
-            "status",
-            _("出席情况"),
-            kind="choice",
-            required=True,
-            choices=tuple(Attendance.Status.values),
-        ),
-        Field(Attendance, "note", _("备注"), max_length=200),
-    ]
-    from actions.models import ActionItem, Priority
-
-    fields += [
-        Field(ActionItem, "title", _("事项"), required=True, max_length=300),
-        Field(
-            ActionItem, "priority", _("优先级"), kind="choice", required=True, choices=tuple(Priority.values)
-        ),
-        Field(ActionItem, "deadline_text", _("完成时限"), kind="deadline", max_length=100),
-        Field(ActionItem, "due_date", _("完成日期"), kind="date"),
-    ]
-    entity = {
-        Meeting: "meeting",
-        AgendaItem: "agenda",
-        SpeakerReport: "report",
-        Decision: "decision",
-        Attendance: "attendance",
-        ActionItem: "action",
-    }
-    return {(entity[f.model], f.name): f for f in fields}
-
-
-_FIELDS: dict | None = None
-
-
-def field_for(entity: str, name: str) -> Field | None:
-    global _FIELDS
-    if _FIELDS is None:
-        _FIELDS = _fields()
-    return _FIELDS.get((entity, name))
-
-
-# Which row of a meeting an entity's pk may name: a save can never reach another meeting's rows.
-MEETING_PATH = {
-    "meeting": "pk",
-    "agenda": "meeting_id",
-    "report": "agenda_item__meeting_id",
-    "decision": "meeting_id",
-    "attendance": "meeting_id",
-    "action": "meeting_id",
-}
 
 
 def to_client(obj, field: Field) -> str:
@@ -250,9 +177,6 @@ def _person_id(value: str) -> int | None:
     return pk
 
 
-# What the editor page shows: one query per kind of row, whatever the meeting's size.
-
-
 def attendance_counts(attendances) -> dict:
     """应到 / 实到: invited people (not guests); present counts those who came late too."""
     expected = [a for a in attendances if a.user_id and a.role != Attendance.Role.GUEST]
@@ -261,105 +185,8 @@ def attendance_counts(attendances) -> dict:
     return {"expected": len(expected), "present": present, "guests": guests}
 
 
-def labels() -> dict:
-    """Words repeated in every action item's block, translated once per page rather than per block."""
-    return {
-        "action": _("行动项"),
-        "owners": _("责任人"),
-        "owner_placeholder": _("输入姓名或部门,回车添加"),
-        "deadline": _("完成时限"),
-        "deadline_placeholder": _("如:两周内、3月15日前"),
-        "date": _("日期"),
-        "estimate": _("(预计)"),
-        "event": _("下次会议排期后自动得出日期"),
-        "ongoing": _("持续进行,无固定日期"),
-        "unreadable": _("无法识别这个时限,已按原文保留,请选择具体日期。"),
-        "no_deadline": _("尚未填写完成时限"),
-        "priority": _("优先级"),
-        "high": _("高"),
-        "normal": _("中"),
-        "low": _("低"),
-    }
-
-
-def editor_context(meeting: Meeting, only: tuple[str, int] | None = None) -> dict:
-    """Everything the editor renders, grouped the way the page reads: agenda items with their reports
-    and decisions, decisions with the action items made under them. `only` picks one block of it."""
-    from django.db.models import OuterRef, Prefetch, Subquery
-
-    from actions.models import ActionItem, ActionOwner
-    from meetings.numerals import ordinal_for_language
-
-    items = list(
-        meeting.agenda_items.select_related("presenter").prefetch_related(
-            Prefetch("reports", queryset=SpeakerReport.objects.select_related("speaker"))
-        )
-    )
-    decisions = list(meeting.decisions.all())
-    # An action item shows under the first decision it serves (its lowest number); one subquery
-    # rather than loading every link.
-    first_decision = Decision.objects.filter(action_items=OuterRef("pk")).order_by("number").values("pk")[:1]
-    actions = list(
-        ActionItem.objects.filter(meeting=meeting)
-        .annotate(first_decision_id=Subquery(first_decision))
-        .order_by("pk")
-        .prefetch_related(
-            Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department"))
-        )
-    )
-    attendances = list(meeting.attendances.select_related("user"))
-    by_decision: dict[int | None, list] = {}
-    for action in actions:
-        by_decision.setdefault(action.first_decision_id, []).append(action)
-    by_item: dict[int | None, list] = {}
-    for decision in decisions:
-        decision.block_actions = by_decision.get(decision.pk, [])
-        by_item.setdefault(decision.agenda_item_id, []).append(decision)
-    days = sorted({item.day for item in items})
-    multi_day = len(days) > 1 or (
-        meeting.ends_at is not None
-        and timezone.localdate(meeting.ends_at) > timezone.localdate(meeting.starts_at)
-    )
-    previous_day = None
-    for position, item in enumerate(items, start=1):
-        item.position = position
-        for decision in by_item.get(item.pk, []):
-            decision.agenda_label = f"{position}. {item.title[:30]}"
-        item.block_decisions = by_item.get(item.pk, [])
-        item.day_label = _("第%(day)s天") % {"day": ordinal_for_language(item.day)}
-        item.starts_day = multi_day and item.day != previous_day
-        previous_day = item.day
-    context = {
-        "t": labels(),
-        "meeting": meeting,
-        "agenda_items": items,
-        "free_decisions": by_item.get(None, []),
-        "free_actions": by_decision.get(None, []),
-        "attendances": attendances,
-        "counts": attendance_counts(attendances),
-        "multi_day": multi_day,
-        "next_day": (max(days) if days else 1),
-        "statuses": Attendance.Status.choices,
-        "kinds": MeetingKind.choices,
-    }
-    if only is not None:
-        kind, pk = only
-        pool = {
-            "agenda": items,
-            "report": [r for i in items for r in i.reports.all()],
-            "decision": decisions,
-            "action": actions,
-            "attendance": attendances,
-        }[kind]
-        context["block"] = next((obj for obj in pool if obj.pk == pk), None)  # None: deleted since
-        return context
-    return context
-
-
 def directory() -> dict:
     """Everyone an owner, presenter or speaker can be: active people and all departments."""
-    from meetings.models import Department
-
     return {
         "people": list(
             User.objects.filter(is_active=True).order_by("name").values("pk", "name", "job_title")
@@ -368,68 +195,96 @@ def directory() -> dict:
     }
 
 
-def block_target(kind: str, obj) -> str:
-    """Where the page inserts a new block: the list it belongs to."""
-    if kind == "agenda":
-        return "#agenda-list"
-    if kind == "report":
-        return f"#reports-{obj.agenda_item_id}"
-    if kind == "decision":
-        return f"#item-decisions-{obj.agenda_item_id}" if obj.agenda_item_id else "#free-decisions"
-    if kind == "action":
-        return f"#decision-actions-{obj.first_decision_id}" if obj.first_decision_id else "#free-actions"
-    return "#attendance-list"
+# --- Reading the page's JSON: every endpoint reads its body through Payload, so a value of the wrong
+# type answers 400 with a message (a ValidationError, which each endpoint turns into the error shape
+# the page reads), never a 500.
 
 
-def editor_news(meeting: Meeting, after: dict[str, int]) -> dict:
-    """Blocks someone else added after the ids the page already has, with where each goes."""
-    from django.db.models import Exists
-
-    from actions.models import ActionItem
-
-    attendances = list(meeting.attendances.all())
-    counts = attendance_counts(attendances)
-    probes = {
-        "agenda": AgendaItem.objects.filter(meeting=meeting, pk__gt=after["agenda"]),
-        "report": SpeakerReport.objects.filter(agenda_item__meeting=meeting, pk__gt=after["report"]),
-        "decision": Decision.objects.filter(meeting=meeting, pk__gt=after["decision"]),
-        "action": ActionItem.objects.filter(meeting=meeting, pk__gt=after["action"]),
-    }
-    fresh = Meeting.objects.filter(pk=meeting.pk).values(**{k: Exists(q) for k, q in probes.items()}).first()
-    fresh["attendance"] = any(a.pk > after["attendance"] for a in attendances)
-    if not any(fresh.values()):
-        return {"blocks": [], "counts": counts}
-    context = editor_context(meeting)
-    pools = {
-        "agenda": context["agenda_items"],
-        "report": [r for i in context["agenda_items"] for r in i.reports.all()],
-        "decision": [d for i in context["agenda_items"] for d in i.block_decisions]
-        + context["free_decisions"],
-        "action": [a for i in context["agenda_items"] for d in i.block_decisions for a in d.block_actions]
-        + [a for d in context["free_decisions"] for a in d.block_actions]
-        + context["free_actions"],
-        "attendance": context["attendances"],
-    }
-    # Parents before children, so a new report can land under a new agenda item.
-    blocks = [
-        {
-            "kind": kind,
-            "obj": obj,
-            "target": block_target(kind, obj),
-            "template": f"meetings/_editor_{kind}.html",
-        }
-        for kind in ("agenda", "decision", "report", "action", "attendance")
-        if fresh[kind]
-        for obj in sorted(pools[kind], key=lambda o: o.pk)
-        if obj.pk > after[kind]
-    ]
-    return {**context, "blocks": blocks, "counts": counts}
+def bad_request() -> ValidationError:
+    return ValidationError(_("请求格式不正确,请刷新页面后重试。"), code="bad_request")
 
 
-def action_owners_prefetch():
-    """Owners with what actions.policy.ActionAccess reads of them, in one query."""
-    from django.db.models import Prefetch
+ADDITION_KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
-    from actions.models import ActionOwner
 
-    return Prefetch("owners", queryset=ActionOwner.objects.select_related("user", "department"))
+class Payload:
+    """The JSON object a script posted, read one typed value at a time."""
+
+    def __init__(self, data):
+        if not isinstance(data, dict):
+            raise bad_request()
+        self.data = data
+
+    @classmethod
+    def of(cls, request) -> "Payload":
+        try:
+            # Invalid UTF-8 raises UnicodeDecodeError, a ValueError; absurd nesting, RecursionError.
+            return cls(json.loads(request.body or b"{}"))
+        except (ValueError, RecursionError):
+            raise bad_request() from None
+
+    def get(self, key, default=None):
+        return self.data.get(key, default)
+
+    def text(self, key: str) -> str:
+        """A string; a missing key or null is empty."""
+        return self.string(self.data.get(key))
+
+    @staticmethod
+    def string(value) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise bad_request()
+        return value
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise bad_request()
+        return value
+
+    def list(self, key: str) -> list:
+        """A list; a missing key or null is empty."""
+        value = self.data.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise bad_request()
+        return value
+
+    @staticmethod
+    def id(value) -> int:
+        """A row id: a positive integer within the database's range (a bool is not one)."""
+        pk = parse_id(value)
+        if pk is None:
+            raise bad_request()
+        return pk
+
+    def form_data(self) -> dict:
+        """The fields of an add form, for a Django form: every value a string, as a browser sends."""
+        return {key: self.string(value) for key, value in self.data.items() if key != "key"}
+
+    def addition_key(self) -> str | None:
+        """The key the page made for a new block before first sending it (crypto.randomUUID()), or None
+        when the page sent none. Anything but 16–64 letters, digits and hyphens is refused."""
+        value = self.data.get("key")
+        if value is None:
+            return None
+        if not isinstance(value, str) or not ADDITION_KEY.fullmatch(value):
+            raise ValidationError(_("新增内容的标识无效,请刷新页面后重新添加。"), code="bad_key")
+        return value
+
+
+class Refused(Exception):
+    """An add form's input the page must correct: the errors per field, for the 400 answer."""
+
+    def __init__(self, errors: dict):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def form_errors(form) -> dict:
+    return {name: " ".join(str(e) for e in errors) for name, errors in form.errors.items()}

@@ -5,10 +5,9 @@ import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from meetings import history, hooks, policy
+from meetings import editing, editor_blocks, history, hooks, policy
 from meetings.lifecycle import ensure_editable
 from meetings.models import (
     AgendaItem,
@@ -166,19 +165,17 @@ def minutes_field_save(
 
     Returns the field's new text and the row. Raises ValidationError for bad input, FieldConflict when
     the field changed meanwhile (unless `force`: the user chose their version over the one shown), and
-    RowMissing when the row is gone. One locked read and one UPDATE of only the changed columns.
+    RowMissing when the row is gone. One locked read and one UPDATE of only the changed columns, with a
+    line in the meeting's history; a kind of block that writes its rows its own way says so
+    (editor_blocks.BlockKind.write: action items go through actions.services).
     """
-    from meetings import editing
-
-    field = editing.field_for(entity, name)
+    kind = editor_blocks.kind(entity)
+    field = kind.field(name) if kind is not None else None
     if field is None:
         raise ValidationError(_("该字段不能在此编辑。"), code="unknown")
-    path = editing.MEETING_PATH[entity]
+    path = kind.meeting_path
     filters = {"pk": pk} if path == "pk" else {"pk": pk, path: meeting.pk}
-    rows = field.model.objects.select_for_update(of=("self",)).filter(**filters)
-    if entity == "action":
-        rows = rows.prefetch_related(editing.action_owners_prefetch())  # for the item's policy
-    obj = rows.first()
+    obj = kind.model.objects.select_for_update(of=("self",)).filter(**filters).first()
     if obj is None:
         raise RowMissing()
     ensure_editable(meeting)  # published minutes change only by reopening (meetings.lifecycle)
@@ -192,24 +189,9 @@ def minutes_field_save(
     current = editing.to_client(obj, field)
     if not force and not editing.may_apply(current=current, base=base, new=value):
         raise FieldConflict(current)
-    if entity == "action" and name == "deadline_text":
-        changes |= _deadline_changes(obj, changes["deadline_text"], meeting)
-    changed = {k: v for k, v in changes.items() if getattr(obj, k) != v}
-    if entity == "action":
-        # An action item is changed the way every other path changes it: through actions.services,
-        # which asks the item's policy, logs the change and keeps its reminders and occurrences in step
-        # ("每周五" typed over a date plans the weekly occurrences from the meeting on).
-        from actions.services import action_fields_set
-
-        obj.meeting = meeting
-        action_fields_set(
-            action=obj,
-            by=by,
-            changes=changed,
-            note=_("会议记录中修改"),
-            replan_from=timezone.localdate(meeting.starts_at),
-        )
-    elif changed:
+    if kind.write is not None:
+        kind.write(meeting=meeting, obj=obj, changes=changes, by=by)
+    elif changed := {k: v for k, v in changes.items() if getattr(obj, k) != v}:
         before = {attr: getattr(obj, attr) for attr in changed}
         for attr, new in changed.items():
             setattr(obj, attr, new)
@@ -220,24 +202,8 @@ def minutes_field_save(
             obj=obj,
             changes=history.changes_between(before, {k: getattr(obj, k) for k in before}),
         )
-        field.model.objects.filter(pk=obj.pk).update(**changed)
+        kind.model.objects.filter(pk=obj.pk).update(**changed)
     return editing.to_client(obj, field), obj
-
-
-def _deadline_changes(action, text: str, meeting: Meeting) -> dict:
-    """Re-read the deadline from its words; a wording that cannot be read keeps the date it had."""
-    from actions.wording import parse_deadline
-
-    parsed = parse_deadline(text, meeting_date=timezone.localdate(meeting.starts_at))
-    if parsed.needs_confirmation or not text:
-        return {"deadline_is_estimate": parsed.is_estimate}
-    return {
-        "deadline_kind": parsed.kind,
-        "due_date": parsed.due_date,
-        "recurrence": parsed.recurrence,
-        "recurrence_weekday": parsed.recurrence_weekday,
-        "deadline_is_estimate": parsed.is_estimate,
-    }
 
 
 @transaction.atomic

@@ -47,15 +47,13 @@ urlpatterns = [
     path("templates/", series.template_list, name="template_list"),
     path("templates/<int:template_id>/use/", series.template_use, name="template_use"),
     path("templates/<int:template_id>/delete/", series.template_delete, name="template_delete"),
-    # The live minutes editor (记录纪要).
+    # The live minutes editor (记录纪要); its action items' owners and deadline preview are in actions.
     path("<int:meeting_id>/minutes/", editor.editor, name="editor"),
     path("<int:meeting_id>/minutes/save/", editor.save_field, name="editor_save"),
     path("<int:meeting_id>/minutes/add/<str:kind>/", editor.add_block, name="editor_add"),
-    path("<int:meeting_id>/minutes/actions/<int:action_id>/owners/", editor.set_owners, name="editor_owners"),
     path("<int:meeting_id>/minutes/reorder/", editor.reorder_agenda, name="editor_reorder"),
     path("<int:meeting_id>/minutes/delete/<str:kind>/<int:pk>/", editor.delete_block, name="editor_delete"),
     path("<int:meeting_id>/minutes/news/", editor.news, name="editor_news"),
-    path("<int:meeting_id>/minutes/deadline/", editor.deadline_preview, name="editor_deadline"),
     path("<int:meeting_id>/minutes/directory/", editor.people_directory, name="editor_directory"),
     path("<int:meeting_id>/minutes/token/", editor.csrf_token, name="editor_token"),
     path("<int:meeting_id>/minutes/signed-in/", editor.relogin_done, name="editor_relogin"),

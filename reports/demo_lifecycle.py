@@ -12,7 +12,7 @@ import datetime
 from django.utils import timezone
 
 from actions import review
-from actions.models import ActionItem, ActionOwner, DeadlineKind, ProgressEntry
+from actions.models import ActionItem, ActionOwner, ProgressEntry
 from actions.services import action_create
 from meetings import lifecycle
 from meetings import series as series_rules
@@ -127,9 +127,7 @@ def load(*, users: dict, departments: dict, today: datetime.date) -> MeetingSeri
                 by=recorder,
                 meeting=meeting,
                 decisions=[decision],
-                due_date=day + datetime.timedelta(days=days),
-                deadline_kind=DeadlineKind.RELATIVE,
-                deadline_text="一周内" if days == 7 else f"{days}天内",
+                deadline_text="一周内" if days == 7 else f"{days}天内",  # counted from the meeting
             )
             ActionItem.objects.filter(pk=action.pk).update(created_at=ended, updated_at=ended)
             action.progress_entries.update(created_at=ended)

@@ -203,7 +203,7 @@ def _editor_owners(other=False):
     def url(w, kind, role):
         s = w.k[kind]
         item = w.other(kind).item if other else s.item
-        return reverse("meetings:editor_owners", args=[s.meeting.pk, item.pk])
+        return reverse("actions:editor_owners", args=[s.meeting.pk, item.pk])
 
     return url
 
@@ -637,7 +637,8 @@ ENDPOINTS: dict[str, list[Req]] = {
             label="report_foreign_agenda",
         ),
     ],
-    "meetings:editor_owners": [
+    # The editor's action items (actions/views/minutes.py), asked like the rest of the editor.
+    "actions:editor_owners": [
         Req(
             JSON,
             _editor_owners(),
@@ -693,10 +694,10 @@ ENDPOINTS: dict[str, list[Req]] = {
     "meetings:editor_news": [
         Req("get", _m("meetings:editor_news"), expect=rule(see=EDIT_MEETING, **EDITOR_JSON))
     ],
-    "meetings:editor_deadline": [
+    "actions:editor_deadline": [
         Req(
             "get",
-            lambda w, k, r: _m("meetings:editor_deadline")(w, k, r) + "?text=两周内",
+            lambda w, k, r: _m("actions:editor_deadline")(w, k, r) + "?text=两周内",
             expect=rule(see=EDIT_MEETING, **EDITOR_JSON),
         )
     ],

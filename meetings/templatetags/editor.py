@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from meetings import editing
+from meetings import editing, editor_blocks
 
 register = template.Library()
 
@@ -16,7 +16,15 @@ register = template.Library()
 @register.simple_tag
 def base_value(obj, entity: str, name: str) -> str:
     """The field as the server compares it when the page sends it back as the base of a save."""
-    return editing.to_client(obj, editing.field_for(entity, name))
+    return editing.to_client(obj, editor_blocks.field_for(entity, name))
+
+
+@register.simple_tag(takes_context=True)
+def block_of(context, kind, obj) -> str:
+    """One block of a kind (editor_blocks.BlockKind), with `obj` under the name its template reads."""
+    template = context.template.engine.get_template(kind.template)
+    with context.push(**{kind.row_name: obj}):
+        return template.render(context)
 
 
 @register.simple_tag
@@ -39,7 +47,7 @@ def field(
 ):
     """An autosaving input or textarea with its label and message line. Every value is escaped."""
     key = escape(f"{entity}:{obj.pk}:{name}")
-    value = editing.to_client(obj, editing.field_for(entity, name))
+    value = editing.to_client(obj, editor_blocks.field_for(entity, name))
     element_id = escape(f"f-{entity}-{obj.pk}-{name}")
     label_class = "form-label small visually-hidden" if hide_label else "form-label small"
     common = (

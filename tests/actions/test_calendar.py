@@ -8,7 +8,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from actions import services
-from actions.models import CalendarFeed, DeadlineKind, Recurrence, Status
+from actions.models import CalendarFeed, DeadlineKind, Status
 from tests.factories import MeetingFactory, UserFactory, make_action
 
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -93,11 +93,8 @@ def test_recurring_item_shows_its_coming_occurrences_once_each(client, owner):
         title="每周提交进展报告",
         owners=[(owner, "lead")],
         by=owner,
-        meeting=MeetingFactory(),
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
-        recurrence_weekday=4,
-        due_date=TODAY,
+        meeting=MeetingFactory(),  # yesterday's
+        deadline_text="每周五",
     )
     cal = fetch(client, owner)
     starts = sorted(e.decoded("dtstart") for e in cal.walk("VEVENT"))

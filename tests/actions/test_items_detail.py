@@ -15,7 +15,6 @@ from actions.models import (
     DeadlineChange,
     DeadlineKind,
     ProgressEntry,
-    Recurrence,
     Status,
 )
 from tests.factories import MeetingFactory, make_action
@@ -287,15 +286,19 @@ def test_reassigning_to_an_unknown_person_is_refused(client_for, owner, chair, i
 
 @pytest.fixture
 def weekly(owner, chair, meeting):
-    return services.action_create(
+    """Weekly since a meeting two weeks ago: the first report was due a week ago."""
+    meeting.starts_at = timezone.now() - datetime.timedelta(days=14)
+    meeting.ends_at = meeting.starts_at + datetime.timedelta(hours=2)
+    meeting.save()
+    action = services.action_create(
         title="每周提交进展报告",
         owners=[(owner, ActionOwner.Role.LEAD)],
         by=chair,
         meeting=meeting,
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
-        due_date=in_days(-7),
+        deadline_text="每周",
     )
+    assert action.occurrences.order_by("due_date").first().due_date == in_days(-7)
+    return action
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import selectors, services
-from actions.models import ActionItem, ActionOwner, DeadlineKind, Recurrence, Status
+from actions.models import ActionItem, ActionOwner, DeadlineKind, Status
 from tests.factories import DecisionFactory, MeetingFactory, UserFactory, make_action
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,10 +56,8 @@ def test_items_fall_into_the_groups_an_owner_expects(client_for, owner, chair, m
         title="每周报进展",
         owners=[(owner, ActionOwner.Role.LEAD)],
         by=chair,
-        meeting=meeting,
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
-        due_date=day(2),
+        meeting=MeetingFactory(starts_at=WEDNESDAY - datetime.timedelta(days=1)),
+        deadline_text="每周五",  # from day(2) on
     )
     make_action(lead=owner, title="搁置中", due_date=day(-5), status=Status.ON_HOLD, status_reason="预算未批")
     make_action(
@@ -143,10 +141,8 @@ def test_recurring_row_shows_deliveries_and_next_date(client_for, owner, chair, 
         title="每周提交进展报告",
         owners=[(owner, ActionOwner.Role.LEAD)],
         by=chair,
-        meeting=meeting,
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
-        due_date=day(-14),
+        meeting=MeetingFactory(starts_at=WEDNESDAY - datetime.timedelta(days=21)),
+        deadline_text="每周",  # on Wednesdays, from day(-14) on
     )
     for occurrence in weekly.occurrences.order_by("due_date")[:2]:
         services.occurrence_deliver(occurrence=occurrence, by=owner)
@@ -166,7 +162,7 @@ def test_ongoing_row_shows_cadence_and_asks_for_an_update_when_due(client_for, o
             owners=[(owner, ActionOwner.Role.LEAD)],
             by=chair,
             meeting=meeting,
-            deadline_kind=DeadlineKind.ONGOING,
+            deadline_text="持续进行",
             checkin_days=14,
         )
     with time_machine.travel(WEDNESDAY, tick=False):

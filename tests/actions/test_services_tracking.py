@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from actions import services
-from actions.models import ActionItem, ActionOwner, DeadlineChange, DeadlineKind, Recurrence, Status
+from actions.models import ActionOwner, DeadlineChange, DeadlineKind, Recurrence, Status
 from meetings import services as meeting_services
 from meetings.models import MeetingSeries
 from tests.factories import MeetingFactory, UserFactory, make_action
@@ -22,19 +22,17 @@ def lead(user):
 
 @pytest.mark.django_db
 @time_machine.travel(datetime.datetime(2026, 3, 3, 10, 0, tzinfo=SHANGHAI), tick=False)
-def test_weekly_item_plans_occurrences_and_is_due_at_the_next_one(owner, meeting):
+def test_weekly_item_plans_occurrences_and_is_due_at_the_next_one(owner):
     action = services.action_create(
         title="每周提交进展报告",
         owners=lead(owner),
         by=owner,
-        meeting=meeting,
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
-        recurrence_weekday=4,
-        due_date=datetime.date(2026, 3, 3),
+        meeting=MeetingFactory(starts_at=datetime.datetime(2026, 3, 3, 9, 30, tzinfo=SHANGHAI)),
+        deadline_text="每周五",
     )
+    assert (action.recurrence, action.recurrence_weekday) == (Recurrence.WEEKLY, 4)
     dates = list(action.occurrences.values_list("due_date", flat=True))
-    assert dates[0] == datetime.date(2026, 3, 6)  # the first Friday on or after the start
+    assert dates[0] == datetime.date(2026, 3, 6)  # the first Friday after the meeting
     assert all(d.weekday() == 4 for d in dates)
     assert len(dates) == 26  # half a year of weekly reports
     action.refresh_from_db()
@@ -76,12 +74,13 @@ def test_biweekly_occurrences_skip_a_week():
 
 
 @pytest.mark.django_db
-def test_recurring_item_needs_a_recurrence(owner):
-    with pytest.raises(ValidationError):
-        services.action_create(
-            title="定期汇报", owners=lead(owner), by=owner, deadline_kind=DeadlineKind.RECURRING
-        )
-    assert not ActionItem.objects.exists()
+def test_a_cycle_with_no_rhythm_of_its_own_is_not_a_recurring_item(owner):
+    """每季度: the words are kept, but there is no rhythm to plan; the item waits for a date."""
+    action = services.action_create(
+        title="定期汇报", owners=lead(owner), by=owner, deadline_text="每季度一次"
+    )
+    assert (action.deadline_kind, action.recurrence, action.due_date) == (DeadlineKind.DATE, "", None)
+    assert action.deadline_text == "每季度一次" and not action.occurrences.exists()
 
 
 @pytest.mark.django_db
@@ -90,11 +89,10 @@ def test_ongoing_item_has_no_due_date_and_is_never_overdue(owner):
         title="持续优化官网SEO",
         owners=lead(owner),
         by=owner,
-        deadline_kind=DeadlineKind.ONGOING,
-        due_date=datetime.date(2020, 1, 1),
         deadline_text="持续进行",
         checkin_days=14,
     )
+    assert action.deadline_kind == DeadlineKind.ONGOING
     assert action.due_date is None and not action.is_overdue
 
 
@@ -107,15 +105,14 @@ def test_next_meeting_of_the_series_resolves_before_next_meeting_deadlines(owner
         owners=lead(owner),
         by=chair,
         meeting=first,
-        deadline_kind=DeadlineKind.EVENT,
         deadline_text="下次例会前",
     )
+    assert (waiting.deadline_kind, waiting.due_date) == (DeadlineKind.EVENT, None)
     other_series = services.action_create(
         title="别的系列",
         owners=lead(owner),
         by=chair,
         meeting=MeetingFactory(),
-        deadline_kind=DeadlineKind.EVENT,
         deadline_text="下次例会前",
     )
     meeting_services.meeting_create(
@@ -288,8 +285,7 @@ def test_occurrence_of_a_cancelled_item_cannot_be_delivered(owner, meeting):
         owners=lead(owner),
         by=owner,
         meeting=meeting,
-        deadline_kind=DeadlineKind.RECURRING,
-        recurrence=Recurrence.WEEKLY,
+        deadline_text="每周",
     )
     services.action_set_status(action=action, by=owner, status=Status.CANCELLED, reason="项目终止")
     with pytest.raises(ValidationError):

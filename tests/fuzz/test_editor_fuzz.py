@@ -10,14 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from actions.models import ActionOwner
-from meetings import editing
+from meetings import editor_blocks
 from meetings.models import Attendance, SpeakerReport
 from tests.factories import AgendaItemFactory, DecisionFactory, MeetingFactory, make_action
 from tests.fuzz.strategies import FUZZ, JSON, RAW_BODIES, SPECIAL, TEXT, object_with, rolled_back
 
 pytestmark = pytest.mark.django_db
 
-# Every endpoint of the editor (meetings/urls.py), with the names its body or query uses.
+# Every endpoint of the editor (meetings/urls.py, and the ones about action items in actions/urls.py),
+# with the names its body or query uses.
 ENDPOINTS = {
     "editor_save": ["entity", "pk", "field", "base", "value", "force"],
     "editor_add:agenda": ["title", "presenter", "planned_minutes", "day", "is_confidential"],
@@ -38,6 +39,9 @@ ENDPOINTS = {
     "editor": [],
     "editor_relogin": [],
 }
+
+
+ACTION_ENDPOINTS = {"editor_owners", "editor_deadline"}  # actions/views/minutes.py
 
 
 class Scenario:
@@ -78,7 +82,8 @@ class Scenario:
             args.append(kind)
         if name == "editor_delete":
             args.append((self.item.pk if kind == "agenda" else self.report.pk) if pk is None else pk)
-        return reverse(f"meetings:{name}", args=args)
+        namespace = "actions" if name in ACTION_ENDPOINTS else "meetings"
+        return reverse(f"{namespace}:{name}", args=args)
 
     def any_id(self, kinds=None):
         real = [pk for kind, pks in self.ids.items() if kinds is None or kind in kinds for pk in pks]
@@ -109,10 +114,13 @@ def get(client, path, params) -> int:
 
 
 def test_the_table_names_every_editor_endpoint():
+    from actions import urls as action_urls
     from meetings import urls
 
     editor_names = {p.name for p in urls.urlpatterns if p.name.startswith("editor")}
+    editor_names |= {p.name for p in action_urls.urlpatterns if p.name.startswith("editor")}
     assert editor_names == {e.partition(":")[0] for e in ENDPOINTS}
+    assert ACTION_ENDPOINTS == {p.name for p in action_urls.urlpatterns if p.name.startswith("editor")}
 
 
 # --- any JSON, any bytes, to every endpoint
@@ -143,7 +151,7 @@ def test_objects_with_the_endpoints_own_keys(recorder, scene, endpoint, data):
 # --- a valid envelope with fuzzed values, to reach the parsers and the services
 
 
-ENTITY_FIELDS = sorted({(entity, name) for (entity, name) in editing._fields()})
+ENTITY_FIELDS = sorted((kind.name, field.name) for kind in editor_blocks.kinds() for field in kind.fields)
 
 
 @settings(FUZZ, max_examples=150)

@@ -103,10 +103,10 @@ TABLE = {
     "meetings:editor": NONE,
     "meetings:editor_save": EDITOR,
     "meetings:editor_add": EDITOR,
-    "meetings:editor_owners": EDITOR,
     "meetings:editor_reorder": EDITOR,
     "meetings:editor_delete": EDITOR,
     "meetings:editor_relogin": NONE,
+    "actions:editor_owners": EDITOR,  # the editor's action items (actions/views/minutes.py)
     # actions
     "actions:complete": Entry((CompleteForm, "next")),
     "actions:progress": Entry((ProgressForm, "next")),

@@ -21,6 +21,11 @@ def url(name, meeting, *args):
     return reverse(f"meetings:{name}", args=[meeting.pk, *args])
 
 
+def action_url(name, meeting, *args):
+    """The editor's endpoints only about action items (actions/views/minutes.py)."""
+    return reverse(f"actions:{name}", args=[meeting.pk, *args])
+
+
 def save(client, meeting, key, value, base, **extra):
     entity, pk, field = key.split(":")
     body = {"entity": entity, "pk": pk, "field": field, "value": value, "base": base, **extra}
@@ -296,7 +301,7 @@ def test_deleted_owner_gets_a_message(client_for, chair, meeting):
 def test_owners_are_changed_in_place(client_for, chair, owner, meeting):
     action = make_action(meeting=meeting, lead=chair)
     response = client_for(chair).post(
-        url("editor_owners", meeting, action.pk),
+        action_url("editor_owners", meeting, action.pk),
         json.dumps({"owners": [{"type": "u", "id": owner.pk, "role": "lead"}]}),
         content_type="application/json",
     )
@@ -335,8 +340,48 @@ def test_deadline_preview_shows_the_computed_date(client_for, chair, meeting):
     Meeting.objects.filter(pk=meeting.pk).update(
         starts_at=datetime.datetime(2026, 3, 3, 14, 0, tzinfo=SHANGHAI)
     )
-    data = client_for(chair).get(url("editor_deadline", meeting), {"text": "两周内"}).json()
+    data = client_for(chair).get(action_url("editor_deadline", meeting), {"text": "两周内"}).json()
     assert data["suggested"] == "2026-03-17" and "3月17日" in data["message"]
+
+
+def test_a_date_picked_over_the_words_wins_and_says_so(client_for, chair, owner, meeting):
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=datetime.datetime(2026, 3, 3, 14, 0, tzinfo=SHANGHAI)
+    )
+    action = make_action(meeting=meeting, lead=owner, due_date=None, deadline_text="")
+    client = client_for(chair)
+    assert save(client, meeting, f"action:{action.pk}:deadline_text", "两周内", "").status_code == 200
+    response = save(client, meeting, f"action:{action.pk}:due_date", "2026-03-20", "2026-03-17")
+    assert response.status_code == 200, response.content
+    assert response.json()["deadline"]["message"] == "按所选日期:2026年3月20日 (周五)"
+    assert response.json()["deadline"]["confirm"] is False
+    action.refresh_from_db()
+    assert (action.deadline_kind, action.due_date) == (DeadlineKind.DATE, datetime.date(2026, 3, 20))
+    assert action.deadline_text == "两周内"  # the words are kept
+    # Cleared, the date is the words' again.
+    response = save(client, meeting, f"action:{action.pk}:due_date", "", "2026-03-20")
+    assert response.json()["due_date"] == "2026-03-17"
+    action.refresh_from_db()
+    assert action.deadline_kind == DeadlineKind.RELATIVE
+
+
+def test_before_the_next_meeting_takes_its_date_once_it_is_scheduled(client_for, chair, department):
+    from meetings.models import MeetingSeries
+
+    series = MeetingSeries.objects.create(title="市场部周例会", department=department, chair=chair)
+    meeting = MeetingFactory(series=series, chair=chair, recorder=chair, department=department)
+    client = client_for(chair)
+    preview = client.get(action_url("editor_deadline", meeting), {"text": "下次例会前"}).json()
+    assert (preview["suggested"], preview["message"]) == ("", "下次会议排期后自动得出日期")
+    later = MeetingFactory(series=series, starts_at=meeting.starts_at + datetime.timedelta(days=7))
+    day = timezone.localdate(later.starts_at)
+    preview = client.get(action_url("editor_deadline", meeting), {"text": "下次例会前"}).json()
+    assert preview["suggested"] == day.isoformat() and "下次会议" in preview["message"]
+    chip = {"type": "u", "id": str(chair.pk), "role": "lead"}
+    response = add(client, meeting, "action", title="评估工作量", owners=[chip], deadline_text="下次例会前")
+    assert response.status_code == 200, response.content
+    action = ActionItem.objects.get(meeting=meeting)
+    assert (action.deadline_kind, action.due_date) == (DeadlineKind.EVENT, day)
 
 
 # --- agenda order and others' additions

@@ -1,7 +1,8 @@
 """New blocks from the editor's "add" forms carry a key the browser made before the first attempt. The
 same key again answers with the block it created (a retry after a lost answer), never a second copy;
 someone else's key, a key used for another kind, a malformed key and a deleted block each get a clear
-answer. Every kind the view accepts is covered: the kinds are read from the view, not listed here."""
+answer. Every kind the view accepts is covered: the kinds are read from the editor's registry
+(meetings/editor_blocks.py), not listed here."""
 
 import json
 import uuid
@@ -13,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from actions.models import ActionItem
+from meetings import editor_blocks
 from meetings.models import AgendaItem, Attendance, Decision, EditorAddition, SpeakerReport
 from meetings.views import editor as editor_views
 from tests.factories import AgendaItemFactory, DecisionFactory, MeetingFactory, UserFactory
@@ -62,11 +64,11 @@ BLOCKS = {
     "action": lambda m: ActionItem.objects.filter(meeting=m),
     "guest": lambda m: Attendance.objects.filter(meeting=m),
 }
-KINDS = sorted(editor_views.ADD_KINDS)
+KINDS = sorted(editor_blocks.add_kinds())
 
 
 def test_every_kind_the_view_accepts_is_covered(minutes, owner):
-    assert set(_form(minutes, owner)) == set(editor_views.ADD_KINDS) == set(BLOCKS)
+    assert set(_form(minutes, owner)) == set(editor_blocks.add_kinds()) == set(BLOCKS)
 
 
 def add(client, meeting, kind, body, key):

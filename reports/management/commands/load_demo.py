@@ -21,7 +21,6 @@ from actions.services import (
     occurrence_deliver,
     progress_log,
 )
-from actions.wording import parse_deadline
 from meetings import lifecycle
 from meetings.models import Attendance, Department, Meeting, MeetingKind, MeetingSeries, User
 from meetings.services import (
@@ -898,7 +897,7 @@ class _Loader:
             for agenda_no, problem, discussion, text in spec["decisions"]
         ]
         for item_spec in spec["actions"]:
-            self._action(item_spec, meeting, day, ends, decisions)
+            self._action(item_spec, meeting, ends, decisions)
         status = spec.get("status", Meeting.Status.PUBLISHED)
         if status == Meeting.Status.PUBLISHED:
             # Published as the lifecycle does it, so the minutes have their signed version (签发 block,
@@ -914,30 +913,20 @@ class _Loader:
             updated_at=min(ends + datetime.timedelta(days=1), self.now),
         )
 
-    def _deadline(self, spec: dict, day: datetime.date) -> tuple[datetime.date | None, str, str]:
+    def _deadline(self, spec: dict) -> tuple[datetime.date | None, str]:
+        """The date picked (for `due`) and the words said, read by the rule every item's deadline
+        follows (actions.services.deadline_from): `rel` and the kinds are words counted from the
+        meeting, 每周一提交 recurs on Mondays from the meeting on."""
         if spec["rel"] is not None:
-            due = day + datetime.timedelta(days=spec["rel"])
-            words = RELATIVE_WORDS.get(spec["rel"], f"{spec['rel']}天内")
-            return due, spec["kind"] or DeadlineKind.RELATIVE, spec["text"] or words
+            return None, spec["text"] or RELATIVE_WORDS.get(spec["rel"], f"{spec['rel']}天内")
         if spec["due"] is not None:
             due = self.today + datetime.timedelta(days=spec["due"])
-            return due, spec["kind"] or DeadlineKind.DATE, spec["text"] or f"{due.month}月{due.day}日前"
+            return due, spec["text"] or f"{due.month}月{due.day}日前"
         kind = spec["kind"] or DeadlineKind.ONGOING
-        return None, kind, spec["text"] or ("持续进行" if kind == DeadlineKind.ONGOING else kind.label)
+        return None, spec["text"] or ("持续进行" if kind == DeadlineKind.ONGOING else kind.label)
 
-    def _action(
-        self, spec: dict, meeting: Meeting, day: datetime.date, ends: datetime.datetime, decisions: list
-    ) -> None:
-        due, kind, text = self._deadline(spec, day)
-        recurrence, weekday = "", None
-        if kind == DeadlineKind.RECURRING:
-            # Read as the editor reads it: 每周一提交 recurs on Mondays.
-            parsed = parse_deadline(text, meeting_date=day)
-            recurrence, weekday = parsed.recurrence, parsed.recurrence_weekday
-            if parsed.kind != DeadlineKind.RECURRING:
-                kind = DeadlineKind.ONGOING  # e.g. 每季度一次: tracked by check-ins, not occurrences
-            else:
-                due = day  # occurrences start from the meeting
+    def _action(self, spec: dict, meeting: Meeting, ends: datetime.datetime, decisions: list) -> None:
+        picked, text = self._deadline(spec)
         owners = [(self._owner(name), ActionOwner.Role.LEAD) for name in _names(spec["lead"])]
         owners += [(self._owner(name), ActionOwner.Role.SUPPORT) for name in _names(spec["support"])]
         action = action_create(
@@ -946,14 +935,11 @@ class _Loader:
             by=meeting.recorder,
             meeting=meeting,
             decisions=[decisions[spec["d"] - 1]] if spec["d"] else [],
-            due_date=due,
-            deadline_kind=kind,
+            due_date=picked,
             deadline_text=text,
-            deadline_is_estimate=spec["est"],
             priority=spec["priority"],
-            recurrence=recurrence,
-            recurrence_weekday=weekday,
         )
+        due = action.due_date
         for occurrence in action.occurrences.filter(due_date__lt=self.today):
             occurrence_deliver(
                 occurrence=occurrence, by=owners[0][0] if isinstance(owners[0][0], User) else None
