@@ -6,8 +6,6 @@ from actions.views import (
     items,
     links,
     manage,
-    meeting,
-    minutes,
     notifications,
     preferences,
     reminders_admin,
@@ -29,9 +27,6 @@ urlpatterns = [
     path("deadline-changes/<int:change_id>/decide/", item_edit.deadline_decide, name="deadline_decide"),
     path("occurrences/<int:occurrence_id>/deliver/", item_edit.occurrence_deliver, name="occurrence_deliver"),
     path("attachments/<int:entry_id>/", items.attachment, name="attachment"),
-    # The minutes editor's action items (views/minutes.py; the rest of the editor is in meetings)
-    path("minutes/<int:meeting_id>/<int:action_id>/owners/", minutes.set_owners, name="editor_owners"),
-    path("minutes/<int:meeting_id>/deadline/", minutes.deadline_preview, name="editor_deadline"),
     # Signed one-click links and the private calendar feed (views/links.py)
     path("link/<str:token>/", links.signed_link, name="link"),
     path("calendar/", links.calendar_settings, name="calendar"),
@@ -59,7 +54,4 @@ urlpatterns = [
     # 提醒记录 for administrators (views/reminders_admin.py)
     path("reminders/", reminders_admin.reminder_log, name="reminders"),
     path("reminders/<int:reminder_id>/resend/", reminders_admin.reminder_resend, name="reminder_resend"),
-    # A meeting's action items on its page: 添加行动项 and the carry-over review (views/meeting.py)
-    path("meetings/<int:meeting_id>/add/", meeting.action_item_add, name="meeting_action_add"),
-    path("meetings/<int:meeting_id>/review/<int:action_id>/", meeting.review_update, name="review_update"),
 ]

@@ -12,6 +12,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("meetings/", include("meetings.urls")),
+    # A meeting's action items (the 添加行动项 form, the carry-over review, the editor's owners and
+    # deadline preview) are actions' views, at the meeting's paths.
+    path("meetings/", include("actions.urls_meetings")),
     # The feed of the meetings one attends shares its token with the action-item feed, so actions
     # serves it, where calendar apps subscribe.
     path("meetings/calendar/", include(meeting_calendar.urlpatterns)),

@@ -93,7 +93,9 @@ def _wants_json(request) -> bool:
         match = resolve(request.path_info)
     except Resolver404:
         return False
-    return match.func.__module__ == "meetings.views.editor" and match.url_name not in (
+    # The editor's endpoints: its own, and those of the action items in it (owners, deadline preview).
+    editor_modules = ("meetings.views.editor", "actions.views.minutes")
+    return match.func.__module__ in editor_modules and match.url_name not in (
         "editor",
         "editor_relogin",
     )

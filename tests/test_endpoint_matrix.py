@@ -203,7 +203,7 @@ def _editor_owners(other=False):
     def url(w, kind, role):
         s = w.k[kind]
         item = w.other(kind).item if other else s.item
-        return reverse("actions:editor_owners", args=[s.meeting.pk, item.pk])
+        return reverse("meeting_actions:editor_owners", args=[s.meeting.pk, item.pk])
 
     return url
 
@@ -212,7 +212,7 @@ def _review(which):
     def url(w, kind, role):
         s = w.k[kind]
         item = {"carried": s.carried, "foreign": w.other(kind).carried, "own": s.item}[which]
-        return reverse("actions:review_update", args=[s.meeting.pk, item.pk])
+        return reverse("meeting_actions:review_update", args=[s.meeting.pk, item.pk])
 
     return url
 
@@ -354,10 +354,10 @@ ENDPOINTS: dict[str, list[Req]] = {
             rule(see=VIEW_MEETING, act=EDIT_MEETING),
         )
     ],
-    "actions:meeting_action_add": [
+    "meeting_actions:add": [
         Req(
             "post",
-            _m("actions:meeting_action_add"),
+            _m("meeting_actions:add"),
             lambda w, k, r: {
                 "title": "补充渠道费用台账",
                 "lead_user": w.users["lead"].pk,
@@ -391,7 +391,7 @@ ENDPOINTS: dict[str, list[Req]] = {
             "get", _m("meetings:version_snapshot", _foreign_version), expect=rule(see=NOBODY), label="foreign"
         ),
     ],
-    "actions:review_update": [
+    "meeting_actions:review_update": [
         Req(
             "post",
             _review("carried"),
@@ -608,7 +608,7 @@ ENDPOINTS: dict[str, list[Req]] = {
             rule(see=EDIT_MEETING, **EDITOR_JSON),
             label="decision",
         ),
-        # Adding an item is writing the minutes (like actions:meeting_action_add); the new item's editors are
+        # Adding an item is writing the minutes (like meeting_actions:add); the new item's editors are
         # then those of ActionAccess.
         Req(JSON, _add("action"), _action_block(), rule(see=EDIT_MEETING, **EDITOR_JSON), label="action"),
         Req(
@@ -638,7 +638,7 @@ ENDPOINTS: dict[str, list[Req]] = {
         ),
     ],
     # The editor's action items (actions/views/minutes.py), asked like the rest of the editor.
-    "actions:editor_owners": [
+    "meeting_actions:editor_owners": [
         Req(
             JSON,
             _editor_owners(),
@@ -694,10 +694,10 @@ ENDPOINTS: dict[str, list[Req]] = {
     "meetings:editor_news": [
         Req("get", _m("meetings:editor_news"), expect=rule(see=EDIT_MEETING, **EDITOR_JSON))
     ],
-    "actions:editor_deadline": [
+    "meeting_actions:editor_deadline": [
         Req(
             "get",
-            lambda w, k, r: _m("actions:editor_deadline")(w, k, r) + "?text=两周内",
+            lambda w, k, r: _m("meeting_actions:editor_deadline")(w, k, r) + "?text=两周内",
             expect=rule(see=EDIT_MEETING, **EDITOR_JSON),
         )
     ],

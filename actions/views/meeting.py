@@ -25,7 +25,7 @@ ACTION_FORM = "action_form"
 
 def _action_form(meeting: Meeting, data=None) -> ActionItemForm:
     form = ActionItemForm(data, meeting=meeting)
-    form.helper.form_action = reverse("actions:meeting_action_add", args=[meeting.pk])
+    form.helper.form_action = reverse("meeting_actions:add", args=[meeting.pk])
     return form
 
 

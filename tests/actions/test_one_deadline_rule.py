@@ -139,7 +139,7 @@ def meeting_page_form(client, meeting, owner, text, picked) -> tuple[dict | None
     before = set(ActionItem.objects.values_list("pk", flat=True))
     data = {"title": "提交渠道优化方案", "lead_user": owner.pk, "deadline_text": text, "priority": "normal"}
     data["due_date"] = picked.isoformat() if picked else ""
-    response = client.post(reverse("meetings:action_add", args=[meeting.pk]), data)
+    response = client.post(reverse("meeting_actions:add", args=[meeting.pk]), data)
     if response.status_code == 400:
         return None, response.text
     assert response.status_code == 302, response.content

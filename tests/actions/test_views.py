@@ -142,7 +142,7 @@ def test_action_detail_of_confidential_meeting_is_404_for_outsider(
 def test_recorder_adds_an_action_item_for_an_owner(client_for, chair, owner, meeting):
     decision = meeting.decisions.create(number=1, text="开展行业直播")
     response = client_for(chair).post(
-        reverse("actions:meeting_action_add", args=[meeting.pk]),
+        reverse("meeting_actions:add", args=[meeting.pk]),
         {
             "title": "策划3场行业直播",
             "lead_user": owner.pk,
@@ -178,7 +178,7 @@ def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting
         "priority": "normal",
     }
     form.update(data)
-    response = client_for(chair).post(reverse("actions:meeting_action_add", args=[meeting.pk]), form)
+    response = client_for(chair).post(reverse("meeting_actions:add", args=[meeting.pk]), form)
     assert response.status_code == 400
     assert message in response.text
     assert "整理客户反馈&lt;b&gt;粗体&lt;/b&gt;" in response.text
@@ -189,7 +189,7 @@ def test_bad_action_input_keeps_what_was_typed(client_for, chair, owner, meeting
 @pytest.mark.django_db
 def test_owner_from_a_forged_id_is_rejected(client_for, chair, meeting):
     response = client_for(chair).post(
-        reverse("actions:meeting_action_add", args=[meeting.pk]),
+        reverse("meeting_actions:add", args=[meeting.pk]),
         {
             "title": "事项",
             "lead_user": 999999,
@@ -220,7 +220,7 @@ def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
     meeting.starts_at = datetime.datetime(2026, 3, 11, 10, tzinfo=timezone.get_default_timezone())
     meeting.save(update_fields=["starts_at"])
     response = client_for(chair).post(
-        reverse("actions:meeting_action_add", args=[meeting.pk]),
+        reverse("meeting_actions:add", args=[meeting.pk]),
         {
             "title": "每周提交直播线索转化进展报告",
             "lead_user": owner.pk,
@@ -239,7 +239,7 @@ def test_recorder_adds_a_weekly_item(client_for, chair, owner, meeting):
 def test_an_item_with_neither_words_nor_a_date_is_refused(client_for, chair, owner, meeting):
     """The meeting page's form cannot flag an item for a date the way the editor does: it asks."""
     response = client_for(chair).post(
-        reverse("actions:meeting_action_add", args=[meeting.pk]),
+        reverse("meeting_actions:add", args=[meeting.pk]),
         {
             "title": "定期汇报",
             "lead_user": owner.pk,
@@ -256,7 +256,7 @@ def test_an_item_with_neither_words_nor_a_date_is_refused(client_for, chair, own
 @pytest.mark.django_db
 def test_the_meeting_page_form_reads_the_words_as_the_editor_does(client_for, chair, owner, meeting):
     response = client_for(chair).post(
-        reverse("meetings:action_add", args=[meeting.pk]),
+        reverse("meeting_actions:add", args=[meeting.pk]),
         {"title": "提交渠道方案", "lead_user": owner.pk, "deadline_text": "两周内", "priority": "normal"},
     )
     assert response.status_code == 302

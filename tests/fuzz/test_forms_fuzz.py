@@ -79,7 +79,7 @@ TABLE = {
     "meetings:agenda_add": Entry((AgendaItemForm,)),
     "meetings:report_add": Entry((SpeakerReportForm,)),
     "meetings:decision_add": Entry((DecisionForm,)),
-    "actions:meeting_action_add": Entry((ActionItemForm, "lead", "lead_department", "supports", "decisions")),
+    "meeting_actions:add": Entry((ActionItemForm, "lead", "lead_department", "supports", "decisions")),
     # meetings: lifecycle
     "meetings:start": NONE,
     "meetings:submit": NONE,
@@ -87,7 +87,7 @@ TABLE = {
     "meetings:return": Entry((ReturnForm,), meeting="submitted"),
     "meetings:reopen": Entry((ReopenForm,), meeting="published"),
     "meetings:comment_add": Entry((CommentForm,)),
-    "actions:review_update": Entry((ReviewUpdateForm, "next"), meeting="next"),
+    "meeting_actions:review_update": Entry((ReviewUpdateForm, "next"), meeting="next"),
     "meetings:agenda_postponed": Entry(("postponed",)),
     "meetings:agenda_postpone": NONE,
     "meetings:save_template": Entry((TemplateNameForm,)),
@@ -106,7 +106,7 @@ TABLE = {
     "meetings:editor_reorder": EDITOR,
     "meetings:editor_delete": EDITOR,
     "meetings:editor_relogin": NONE,
-    "actions:editor_owners": EDITOR,  # the editor's action items (actions/views/minutes.py)
+    "meeting_actions:editor_owners": EDITOR,  # the editor's action items (actions/views/minutes.py)
     # actions
     "actions:complete": Entry((CompleteForm, "next")),
     "actions:progress": Entry((ProgressForm, "next")),
@@ -274,7 +274,7 @@ class Scenario:
         }
         pattern = dict(post_patterns())[name]
         kwargs = {key: known[key] for key in pattern.pattern.converters}
-        if name == "actions:review_update":
+        if name == "meeting_actions:review_update":
             kwargs["meeting_id"] = self.meetings["next"].pk
         return reverse(name, kwargs=kwargs | (entry.args or {}))
 
@@ -362,7 +362,7 @@ HUGE_ID = str(2**63)  # one past the largest id any table holds
         ("actions:owners", {"support_departments": str(-(2**63) - 1)}, "support_departments"),
         ("meetings:series_create", {"title": "例会", "participants": HUGE_ID}, "participants"),
         (
-            "actions:meeting_action_add",
+            "meeting_actions:add",
             {"title": "整改", "decisions": HUGE_ID, "support_users": HUGE_ID},
             "decisions",
         ),

@@ -23,7 +23,7 @@ def url(name, meeting, *args):
 
 def action_url(name, meeting, *args):
     """The editor's endpoints only about action items (actions/views/minutes.py)."""
-    return reverse(f"actions:{name}", args=[meeting.pk, *args])
+    return reverse(f"meeting_actions:{name}", args=[meeting.pk, *args])
 
 
 def save(client, meeting, key, value, base, **extra):

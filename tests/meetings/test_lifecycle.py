@@ -231,10 +231,10 @@ def test_published_minutes_reject_every_write(client_for, minutes, recorder, cha
                 url = reverse("meetings:agenda_postponed", args=[minutes.pk, item.pk])
                 data = {"postponed": "1"}
             elif name == "review_update":
-                url = reverse("actions:review_update", args=[minutes.pk, 1])
+                url = reverse("meeting_actions:review_update", args=[minutes.pk, 1])
                 data = {"status": "done"}
             elif name == "action_add":
-                url = reverse("actions:meeting_action_add", args=[minutes.pk])
+                url = reverse("meeting_actions:add", args=[minutes.pk])
             else:
                 url = reverse(f"meetings:{name}", args=[minutes.pk])
             assert client.post(url, data).status_code == 404, (user, name)

@@ -115,7 +115,7 @@ class Scenario:
 
 
 def _url(name, s, *extra):
-    namespace = "actions" if name == "review_update" else "meetings"
+    namespace = "meeting_actions" if name == "review_update" else "meetings"
     return reverse(f"{namespace}:{name}", args=[s.meeting.pk, *extra])
 
 

@@ -72,7 +72,7 @@ def test_an_outsider_with_a_meeting_in_the_series_cannot_change_its_items(
 ):
     meeting = _own_meeting_in(carried.meeting.series, outsider)
     before = ActionItem.objects.filter(pk=carried.pk).values("status", "progress", "updated_at").get()
-    url = reverse("actions:review_update", args=[meeting.pk, carried.pk])
+    url = reverse("meeting_actions:review_update", args=[meeting.pk, carried.pk])
     response = client_for(outsider).post(url, data, HTTP_HX_REQUEST="true")
     assert response.status_code == 404
     assert "拟定裁员补偿方案" not in response.text and "人事委员会" not in response.text
@@ -91,7 +91,7 @@ def test_the_recorder_of_a_later_meeting_may_not_complete_an_item_they_only_see(
     Attendance.objects.create(meeting=earlier, user=recorder, role=Attendance.Role.PARTICIPANT)
     item = make_action(lead=owner, meeting=earlier, title="整理渠道费用明细")
     later = MeetingFactory(series=series, chair=chair, recorder=recorder, starts_at=timezone.now())
-    url = reverse("actions:review_update", args=[later.pk, item.pk])
+    url = reverse("meeting_actions:review_update", args=[later.pk, item.pk])
     assert policy.can_edit_meeting(recorder, later)
     response = client_for(recorder).post(url, {"status": "done"})
     assert response.status_code == 403

@@ -307,7 +307,7 @@ def test_review_update_lands_in_the_items_progress_log(client_for, chair, owner)
     first, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 1))
     item = make_action(lead=owner, meeting=first, title="提交渠道优化方案")
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
-    url = reverse("actions:review_update", args=[second.pk, item.pk])
+    url = reverse("meeting_actions:review_update", args=[second.pk, item.pk])
     response = client_for(chair).post(
         url, {"status": "in_progress", "progress": "60", "note": "初稿已完成"}, HTTP_HX_REQUEST="true"
     )
@@ -332,7 +332,7 @@ def test_review_update_with_bad_progress_keeps_the_typed_note(client_for, chair,
     item = make_action(lead=owner, meeting=first)
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     response = client_for(chair).post(
-        reverse("actions:review_update", args=[second.pk, item.pk]),
+        reverse("meeting_actions:review_update", args=[second.pk, item.pk]),
         {"status": "in_progress", "progress": "150", "note": "快完成了"},
         HTTP_HX_REQUEST="true",
     )
@@ -349,7 +349,7 @@ def test_review_does_not_accept_items_of_another_series(client_for, chair, owner
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     foreign = make_action(lead=owner, meeting=MeetingFactory(chair=chair))
     response = client_for(chair).post(
-        reverse("actions:review_update", args=[second.pk, foreign.pk]), {"status": "done"}
+        reverse("meeting_actions:review_update", args=[second.pk, foreign.pk]), {"status": "done"}
     )
     assert response.status_code == 404
     foreign.refresh_from_db()
@@ -401,7 +401,7 @@ def test_review_row_left_at_its_status_only_records_progress(client_for, chair, 
     item = make_action(lead=owner, meeting=first)
     second, _ = series_rules.series_create_next_meeting(series=series, today=datetime.date(2026, 1, 6))
     client_for(chair).post(
-        reverse("actions:review_update", args=[second.pk, item.pk]),
+        reverse("meeting_actions:review_update", args=[second.pk, item.pk]),
         {"status": "not_started", "was_status": "not_started", "progress": "30", "note": ""},
     )
     item.refresh_from_db()
