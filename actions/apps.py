@@ -7,7 +7,7 @@ class ActionsConfig(AppConfig):
     verbose_name = _("行动项")
 
     def ready(self):
-        from actions import channels, hooks, minutes
+        from actions import channels, hooks, minutes, robot_tasks, tasks  # noqa: F401  (see meetings)
         from actions.reminders import planning
         from config import outbox
 

@@ -1,5 +1,6 @@
 """The action items' part of the stored minutes (meetings.document): this meeting's items and how the
-previous meeting's items stand, as plain data. Registered as a `meetings.hooks.SnapshotPart`."""
+previous meeting's items stand, as plain data. Registered in `meetings.hooks.snapshot_parts`;
+what a reader without full access may not see is marked confidential, and meetings.document drops it."""
 
 import datetime
 
@@ -75,15 +76,3 @@ def build(meeting: Meeting, today: datetime.date, document: dict) -> dict:
         "actions": [_action(a, n, confidential_decisions, today) for n, a in enumerate(actions, 1)],
         "previous_actions": _previous_actions(meeting, today),
     }
-
-
-def is_confidential(document: dict) -> bool:
-    previous = document.get("previous_actions") or {"actions": []}
-    return any(a.get("confidential") for a in [*document.get("actions", []), *previous["actions"]])
-
-
-def for_reader(document: dict) -> None:
-    document["actions"] = [a for a in document.get("actions", []) if not a["confidential"]]
-    if document.get("previous_actions"):
-        previous = document["previous_actions"]
-        previous["actions"] = [a for a in previous["actions"] if not a["confidential"]]

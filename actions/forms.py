@@ -24,8 +24,6 @@ from meetings.forms import (
 )
 from meetings.models import Decision, Department, Meeting, User
 
-WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
-
 
 class ActionItemForm(_CrispyForm, forms.ModelForm):
     """An action item from the meeting page: its deadline is the words said and, where one is picked,

@@ -65,15 +65,11 @@ def date_event_deadlines(sender, *, meeting, **kwargs) -> None:
 
 
 def register() -> None:
-    hooks.page_sections.append(meeting_views.page_section)
-    hooks.editor_sections.append(meeting_views.editor_section)
-    hooks.viewers.append(meeting_viewers)
-    hooks.detail_prefetches.append(meeting_page_prefetches)
-    hooks.history_sources.append(history_lines)
-    hooks.history_choices.setdefault("status", []).append(Status)
-    hooks.snapshot_parts.append(
-        hooks.SnapshotPart(
-            build=document.build, for_reader=document.for_reader, is_confidential=document.is_confidential
-        )
-    )
+    hooks.add(hooks.page_sections, meeting_views.page_section)
+    hooks.add(hooks.editor_sections, meeting_views.editor_section)
+    hooks.add(hooks.viewers, meeting_viewers)
+    hooks.add(hooks.detail_prefetches, meeting_page_prefetches)
+    hooks.add(hooks.history_sources, history_lines)
+    hooks.add(hooks.history_choices.setdefault("status", []), Status)
+    hooks.add(hooks.snapshot_parts, document.build)
     hooks.meeting_created.connect(date_event_deadlines, dispatch_uid="actions.date_event_deadlines")

@@ -378,17 +378,38 @@ def action_set_status(*, action: ActionItem, by, status: str, reason: str = "") 
 
 
 def _apply_deadline(action: ActionItem, *, by, new_due_date: datetime.date, note: str) -> None:
-    changes = {"due_date": [str(action.due_date) if action.due_date else None, str(new_due_date)]}
-    action.due_date = new_due_date
-    if action.deadline_kind in (DeadlineKind.ONGOING, DeadlineKind.EVENT):
-        changes["deadline_kind"] = [action.deadline_kind, DeadlineKind.DATE]
-        action.deadline_kind = DeadlineKind.DATE
-    if action.deadline_text:
-        # The words from the meeting ("明天下班前") described the old date, not the approved one; the
-        # log keeps them.
-        changes["deadline_text"] = [action.deadline_text, ""]
+    """A postponement (an approved request, a manager's change, 部门行动项's bulk change): a date picked
+    explicitly, read by the one rule (deadline_from) with no words, since the words from the meeting
+    ("明天下班前") described the old date; the log keeps them. A recurring item keeps its rhythm: the
+    new date is its current occurrence's."""
+    before = {
+        "due_date": str(action.due_date) if action.due_date else None,
+        "deadline_kind": action.deadline_kind,
+        "deadline_text": action.deadline_text,
+        "deadline_is_estimate": action.deadline_is_estimate,
+    }
+    if action.deadline_kind == DeadlineKind.RECURRING:
+        action.due_date = new_due_date
+    else:
+        deadline = deadline_from("", new_due_date, action.meeting)
+        action.due_date, action.deadline_kind = deadline.due_date, deadline.kind
+        action.deadline_is_estimate = deadline.estimate
         action.deadline_text = ""
-    action.save(update_fields=["due_date", "deadline_kind", "deadline_text", "updated_at"])
+    after = {
+        "due_date": str(action.due_date),
+        "deadline_kind": action.deadline_kind,
+        "deadline_text": action.deadline_text,
+        "deadline_is_estimate": action.deadline_is_estimate,
+    }
+    # The log shows the date, the kind and the words; the estimate flag goes with them.
+    changes = {
+        key: [before[key], after[key]]
+        for key in ("due_date", "deadline_kind", "deadline_text")
+        if before[key] != after[key]
+    }
+    action.save(
+        update_fields=["due_date", "deadline_kind", "deadline_text", "deadline_is_estimate", "updated_at"]
+    )
     progress_log(action=action, by=by, changes=changes, note=note)
     _cancel_reminders(action, _("完成时限已修改"))
 

@@ -6,12 +6,11 @@ The dict holds facts, not wording: names, texts, ISO dates and status codes. Lab
 English, and the same snapshot always yields the same document.
 
 `minutes_document(meeting)` builds the full content: the meeting's own parts here (header, attendance,
-agenda, decisions), then each registered `hooks.SnapshotPart` (actions adds its action items and the
-previous meeting's). `document_for_reader(document, ...)` removes what a reader may not see
+agenda, decisions), then each registered part (`hooks.snapshot_parts`: actions adds its action items
+and the previous meeting's). `document_for_reader(document, ...)` removes what a reader may not see
 (confidential agenda items, decisions and the parts that serve them).
 """
 
-import copy
 import datetime
 
 from django.db.models import Prefetch
@@ -173,28 +172,48 @@ def minutes_document(meeting: Meeting, *, today: datetime.date | None = None) ->
         "agenda": agenda,
         "decisions": decisions,
     }
-    for part in hooks.snapshot_parts:
-        document |= part.build(meeting, today, document)
+    for build in hooks.snapshot_parts:
+        document |= build(meeting, today, document)
     return document
 
 
+def _confidential_entries(value) -> bool:
+    if isinstance(value, dict):
+        return any(_confidential_entries(v) for v in value.values())
+    if isinstance(value, list):
+        return any(
+            (isinstance(entry, dict) and entry.get("confidential")) or _confidential_entries(entry)
+            for entry in value
+        )
+    return False
+
+
+def _without_confidential(value):
+    """Every entry of every list that is marked confidential, dropped, however deep: the meeting's own
+    parts and whatever the registered parts added, so a part cannot forget to hide its own."""
+    if isinstance(value, dict):
+        return {key: _without_confidential(v) for key, v in value.items()}
+    if isinstance(value, list):
+        return [
+            _without_confidential(entry)
+            for entry in value
+            if not (isinstance(entry, dict) and entry.get("confidential"))
+        ]
+    return value
+
+
 def has_confidential_parts(document: dict) -> bool:
-    return any(part.get("confidential") for part in [*document["agenda"], *document["decisions"]]) or any(
-        part.is_confidential(document) for part in hooks.snapshot_parts
-    )
+    return _confidential_entries(document)
 
 
 def document_for_reader(document: dict, *, can_see_confidential: bool) -> dict:
-    """The document as one reader may see it: without confidential parts unless they have full access.
+    """The document as one reader may see it: without confidential parts (agenda items, decisions, the
+    action items serving them) unless they have full access.
 
     Numbers (议程 1, 决议三, 行动项 5) stay as published, so the copy matches the full minutes when people
     refer to an item by its number."""
     if can_see_confidential or not has_confidential_parts(document):
         return document
-    filtered = copy.deepcopy(document)
-    filtered["agenda"] = [item for item in filtered["agenda"] if not item["confidential"]]
-    filtered["decisions"] = [d for d in filtered["decisions"] if not d["confidential"]]
-    for part in hooks.snapshot_parts:
-        part.for_reader(filtered)
+    filtered = _without_confidential(document)
     filtered["filtered"] = True
     return filtered

@@ -27,6 +27,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from celery import signature
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
@@ -149,8 +150,7 @@ def job_retry(*, job: RenderJob, user) -> RenderJob:
 def _enqueue(job_id) -> None:
     try:
         # Fail fast when the broker is down: the page says so instead of waiting forever.
-        app.send_task(
-            RENDER_TASK,
+        signature(RENDER_TASK).apply_async(
             args=[str(job_id)],
             # The job's row holds the outcome; a result would make Celery subscribe to the result
             # backend, which retries for about 20 s when Redis is down.

@@ -81,7 +81,7 @@ def test_main_pages_break_no_csp_rule_and_their_scripts_work(watched, screenshot
     page.get_by_role("heading", name="我的行动项").wait_for()
 
     # 李明, the minute-taker: the meeting list, a meeting page and the minutes editor, which saves a
-    # field as it is typed (static/js/editor.js) and polls for others' additions.
+    # field as it is typed (static/js/editor/) and polls for others' additions.
     sign_in(page, "liming")
     page.goto("/meetings/")
     page.get_by_role("heading", name="会议").first.wait_for()
@@ -97,7 +97,7 @@ def test_main_pages_break_no_csp_rule_and_their_scripts_work(watched, screenshot
     page.locator("#open-editor").click()
     page.locator("#save-status").wait_for()
     with page.expect_response(lambda r: "/minutes/news/" in r.url, timeout=10_000):
-        pass  # the htmx poll ran, with the IDs the page knows added by editor.js
+        pass  # the htmx poll ran, with the IDs the page knows added by the editor script
     page.locator(f"#f-meeting-{meeting.pk}-summary").fill("本次会议讨论了投放进展,无遗留问题。")
     page.wait_for_function(
         "() => document.getElementById('save-status').dataset.state === 'saved'"

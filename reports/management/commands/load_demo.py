@@ -619,7 +619,7 @@ MEETINGS = [
             ),
             act("编制核心岗位技能树初稿", "mali", "liuyang", d=2, rel=30, progress=30),
             act("员工福利调研与调整方案", "zhoujing", d=None, rel=30, text="预计一个月内", est=True),
-            act("邀请心理专家开展心理健康讲座", "mali", d=None, kind=RECURRING, text="每季度一次"),
+            act("每季度邀请心理专家开展一次心理健康讲座", "mali", d=None, kind=RECURRING, text="持续进行"),
         ],
     ),
     dict(
