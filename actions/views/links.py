@@ -106,28 +106,40 @@ def signed_link(request, token: str):
     return render(request, "actions/link_confirm.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def calendar_settings(request):
-    """The user's private subscription URL; POST replaces it, so the old URL stops working."""
+def feed_settings(request, *, url_of, template: str, back: str):
+    """A private feed's subscription page. POST replaces the user's token, which every feed of theirs
+    shares (this one and the meetings feed), so the old URLs stop working."""
     if request.method == "POST":
         calendar.calendar_feed_reset(user=request.user)
         messages.success(request, _("订阅链接已重置,旧链接已失效。请在日历中用新链接重新订阅。"))
-        return redirect("actions:calendar")
+        return redirect(back)
     feed = calendar.calendar_feed_for(user=request.user)
-    feed_url = calendar.feed_url(feed)
+    feed_url = url_of(feed)
     context = {"feed": feed, "feed_url": feed_url, "webcal_url": calendar.webcal_url(feed_url)}
-    return render(request, "actions/calendar.html", context)
+    return render(request, template, context)
 
 
-@require_GET
-def calendar_feed(request, token: str):
+def feed_file(token: str, *, build, filename: str) -> HttpResponse:
     """No login: calendar apps cannot log in. The unguessable token is the credential."""
     feed = calendar.feed_by_token(token)
     if feed is None:
         raise NotFound(_("日历订阅链接无效或已被重置。"))
-    response = HttpResponse(calendar.build_feed(user=feed.user), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="my-actions.ics"'
+    response = HttpResponse(build(user=feed.user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     # The feed names the user's work: keep it out of shared caches.
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request):
+    """The user's private subscription URL for their deadlines."""
+    return feed_settings(
+        request, url_of=calendar.feed_url, template="actions/calendar.html", back="actions:calendar"
+    )
+
+
+@require_GET
+def calendar_feed(request, token: str):
+    return feed_file(token, build=calendar.build_feed, filename="my-actions.ics")

@@ -1,7 +1,7 @@
 """The live minutes editor (记录纪要): one page per meeting, every field saved on its own.
 
-The page is server-rendered; its script (static/js/editor/) saves fields as they are typed, queues what could not
-be saved in the browser, and adds blocks (agenda items, reports, decisions, action items, guests)
+The page is server-rendered; its script (static/js/editor/) saves fields as they are typed, queues what
+could not be saved in the browser, and adds blocks (agenda items, reports, decisions, action items, guests)
 through the JSON endpoints below. What a kind of block is (its fields, rows, template, how it is added
 and deleted) is said by the registry, meetings/editor_blocks.py; the endpoints that are only about one
 kind live with it (action items' owners and deadline preview: actions/views/minutes.py). Every endpoint
