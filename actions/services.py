@@ -26,6 +26,7 @@ from actions.models import (
     local_today,
 )
 from actions.wording import parse_deadline
+from meetings import series
 from meetings.models import Department, Meeting, User
 
 # How far ahead the occurrences of a recurring item are planned, from its first one: half a year of
@@ -167,15 +168,8 @@ def counted_from(meeting: Meeting | None) -> datetime.date:
 
 def next_meeting_date(meeting: Meeting | None) -> datetime.date | None:
     """The date of the series' next meeting after `meeting`, once it is scheduled ("下次例会前")."""
-    if meeting is None or meeting.series_id is None:
-        return None
-    starts = (
-        Meeting.objects.filter(series_id=meeting.series_id, starts_at__gt=meeting.starts_at)
-        .order_by("starts_at")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
-    return timezone.localdate(starts) if starts else None
+    following = series.next_meeting(meeting) if meeting is not None else None
+    return timezone.localdate(following.starts_at) if following is not None else None
 
 
 def words_deadline(text: str, meeting: Meeting | None) -> Deadline | None:
