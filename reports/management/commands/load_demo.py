@@ -125,13 +125,12 @@ def act(
     due=None,
     kind=None,
     text="",
-    est=False,
     done=None,
     progress=0,
     priority=Priority.NORMAL,
 ):
     """One action item. lead/support: 登录名或部门名,逗号分隔。d: 对应决议的编号(None 为不关联)。
-    rel: 会议日期后若干天到期;due: 今天后若干天到期(负数为已过去)。
+    rel: 会议日期后若干天到期;due: 今天后若干天到期(负数为已过去)。原文以“预计”开头的为预计时限。
     done: 在到期日前后若干天完成(≤0 按时,>0 逾期完成);progress: 进行中的百分比。"""
     return dict(locals())
 
@@ -446,7 +445,6 @@ MEETINGS = [
                 d=3,
                 rel=90,
                 text="预计三个月内",
-                est=True,
             ),
             act(
                 "完善用户成长体系(积分、等级、勋章)初步设计", "huangting", "yangmin", d=3, rel=60, progress=30
@@ -618,7 +616,7 @@ MEETINGS = [
                 "推荐第一批“未来领袖”候选人", "市场部,研发一部,用户运营部,产品部", d=2, rel=14, priority=HIGH
             ),
             act("编制核心岗位技能树初稿", "mali", "liuyang", d=2, rel=30, progress=30),
-            act("员工福利调研与调整方案", "zhoujing", d=None, rel=30, text="预计一个月内", est=True),
+            act("员工福利调研与调整方案", "zhoujing", d=None, rel=30, text="预计一个月内"),
             act("每季度邀请心理专家开展一次心理健康讲座", "mali", d=None, kind=RECURRING, text="持续进行"),
         ],
     ),
