@@ -7,7 +7,8 @@ and meetings calls whatever is registered, in the order the apps are installed. 
 list, filled once at start-up through `add`, which registers a function only once:
 
 - `page_sections`: `section(request, meeting, bound) -> dict`, what the meeting page adds to its
-  context; `bound` holds the forms that failed validation, by name, to be shown again as typed.
+  context, and under `templates` the sections it shows after the decisions; `bound` holds the forms
+  that failed validation, by name, to be shown again as typed.
 - `editor_sections`: `section(request, meeting, context) -> dict`, the same for the minutes editor's
   page (`context`: what the editor has loaded so far).
 - `detail_prefetches`: `prefetches(full) -> list[Prefetch]`, rows the meeting page shows, loaded with the

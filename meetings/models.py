@@ -455,7 +455,7 @@ class AgendaItem(models.Model):
 
     class Kind(models.TextChoices):
         TOPIC = "topic", _("议题")
-        # "上次会议行动项回顾": lists the series' open items (templates/meetings/_review.html).
+        # "上次会议行动项回顾": lists the series' open items (actions.review; templates/actions/_review.html).
         REVIEW = "review", _("上次会议行动项回顾")
 
     kind = models.CharField(_("议程类型"), max_length=10, choices=Kind.choices, default=Kind.TOPIC)

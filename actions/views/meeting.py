@@ -37,6 +37,7 @@ def review_context(meeting: Meeting) -> dict:
         "review_previous": series.previous_meeting(meeting),
         "review_editable": access.can_edit,
         "review_form": ReviewUpdateForm(),
+        "template": "actions/_review.html",
     }
 
 
@@ -47,7 +48,7 @@ def _has_review(meeting: Meeting, agenda_items) -> bool:
 def page_section(request, meeting: Meeting, bound: dict) -> dict:
     """The meeting page's part: the action form for whoever may edit (bound again after a refusal, so
     nothing typed is lost) and the review under its agenda item."""
-    context = {}
+    context = {"templates": ["actions/_meeting_actions.html"]}
     if meeting.access.can_edit:
         context[ACTION_FORM] = bound.get(ACTION_FORM) or _action_form(meeting)
     if _has_review(meeting, meeting.agenda_items.all()):
@@ -128,4 +129,4 @@ def review_update(request, meeting_id: int, action_id: int):
         "error": error,
         "saved": error is None,
     }
-    return render(request, "meetings/_review_row.html", context)
+    return render(request, "actions/_review_row.html", context)

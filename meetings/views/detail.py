@@ -101,6 +101,9 @@ def render_detail(
         **forms,
         **lifecycle_context(request, meeting, lifecycle_forms),
     }
+    context["section_templates"] = []
     for section in hooks.page_sections:
-        context.update(section(request, meeting, bound_forms))
+        part = dict(section(request, meeting, bound_forms))
+        context["section_templates"] += part.pop("templates", [])
+        context.update(part)
     return render(request, "meetings/meeting_detail.html", context, status=status)

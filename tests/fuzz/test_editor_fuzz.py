@@ -82,7 +82,7 @@ class Scenario:
             args.append(kind)
         if name == "editor_delete":
             args.append((self.item.pk if kind == "agenda" else self.report.pk) if pk is None else pk)
-        namespace = "actions" if name in ACTION_ENDPOINTS else "meetings"
+        namespace = "meeting_actions" if name in ACTION_ENDPOINTS else "meetings"
         return reverse(f"{namespace}:{name}", args=args)
 
     def any_id(self, kinds=None):
@@ -114,7 +114,7 @@ def get(client, path, params) -> int:
 
 
 def test_the_table_names_every_editor_endpoint():
-    from actions import urls as action_urls
+    from actions import urls_meetings as action_urls
     from meetings import urls
 
     editor_names = {p.name for p in urls.urlpatterns if p.name.startswith("editor")}

@@ -17,7 +17,7 @@ HUGE = 10**20  # beyond any database integer
 
 
 def url(name, meeting, *args):
-    namespace = "actions" if name == "editor_owners" else "meetings"  # actions/views/minutes.py
+    namespace = "meeting_actions" if name == "editor_owners" else "meetings"  # actions/views/minutes.py
     return reverse(f"{namespace}:{name}", args=[meeting.pk, *args])
 
 
