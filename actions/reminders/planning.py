@@ -323,9 +323,7 @@ def _why(hit, role: str) -> str:
 
 def _insert(rows: list[Planned], now: datetime.datetime) -> list[int]:
     """Insert the rows; conflicts (already planned) are skipped. Returns the IDs this call inserted.
-    Rows go in key order, so two concurrent passes wait on each other instead of deadlocking.
-    `queued_at` is the real clock's, whatever moment the pass plans for (a replay of another day): the
-    outbox sweep judges by it, on the real clock, whether a row's task was lost."""
+    Rows go in key order, so two concurrent passes wait on each other instead of deadlocking."""
     if connection.vendor == "postgresql":
         return _insert_postgresql(rows, now)
     batch = uuid.uuid4().hex
@@ -338,7 +336,7 @@ def _insert(rows: list[Planned], now: datetime.datetime) -> list[int]:
                 slot=row.slot,
                 planned_on=row.planned_on,
                 due_date=row.due_date,
-                queued_at=timezone.now(),
+                queued_at=now,
                 batch=batch,
             )
             for row in rows
@@ -380,7 +378,7 @@ def _insert_postgresql(rows: list[Planned], now: datetime.datetime) -> list[int]
                 ",".join((row.planned_on or row.slot).isoformat() for row in chunk),
                 ",".join(row.due_date.isoformat() if row.due_date else "" for row in chunk),
             )
-            cursor.execute(sql, [State.PENDING, timezone.now(), now, *columns])
+            cursor.execute(sql, [State.PENDING, now, now, *columns])
             ids.extend(pk for (pk,) in cursor.fetchall())
     return sorted(ids)
 
@@ -389,9 +387,7 @@ def _recover(now: datetime.datetime, *, dry_run: bool) -> list[int]:
     """Rows to hand to the workers again: claimed by a worker that died (a claim older than
     OUTBOX_CLAIM_TIMEOUT, far beyond the task's time limit) or pending with no task run for that long
     (the broker was down when they were planned, or a retry was lost)."""
-    # Judged on the real clock, as queued_at and claimed_at are written: a pass that plans for another
-    # moment (`now`) must not take its own fresh rows for lost ones.
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
+    cutoff = now - datetime.timedelta(seconds=settings.OUTBOX_CLAIM_TIMEOUT)
     stale = Q(state=State.SENDING, claimed_at__lt=cutoff)
     lost = Q(state=State.PENDING) & (Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True))
     ids = list(Reminder.objects.filter(stale | lost).order_by("pk").values_list("pk", flat=True))
@@ -399,7 +395,7 @@ def _recover(now: datetime.datetime, *, dry_run: bool) -> list[int]:
         Reminder.objects.filter(stale, pk__in=ids).update(
             state=State.PENDING, note=_("发送中断(处理进程已停止),已重新排队")
         )
-        Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(queued_at=timezone.now())
+        Reminder.objects.filter(pk__in=ids, state=State.PENDING).update(queued_at=now)
         logger.warning("Re-enqueuing %d reminder(s) that were never sent", len(ids))
     return ids
 
